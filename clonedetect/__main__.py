@@ -1,0 +1,3 @@
+from clonedetect.cli import main
+
+main()

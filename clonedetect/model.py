@@ -1,0 +1,286 @@
+"""The plain data that flows between the pipeline stages.
+
+unpack -> Package (+ an EntrySource to read its bytes) -> extract -> Asset* -> fingerprint -> Print* ->
+match -> Match* -> score -> CategoryScore*, Verdict -> report -> Report.
+
+Every class here is frozen and slotted: a stage never mutates what an earlier stage produced, which keeps
+runs deterministic and lets the same data be cached by sha256 and shipped across processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Protocol
+
+
+class PackageFormat(StrEnum):
+    APK = "apk"
+    APKS = "apks"  # split APK set (.apks / .apkm): several APKs of one app
+    XAPK = "xapk"
+    OBB = "obb"
+    IPA = "ipa"
+    FOLDER = "folder"
+    LISTING = "listing"  # store listing: icon.*, screenshots/, title.txt, description.txt
+
+
+class AssetKind(StrEnum):
+    IMAGE = "image"
+    TEXT = "text"
+    TABLE = "table"
+    CODE = "code"
+    AUDIO = "audio"
+
+
+class Category(StrEnum):
+    """Where an asset counts in the court-style comparison. The first five are always reported."""
+
+    ICON = "icon"
+    CHARACTERS = "characters"
+    UI = "ui"
+    TEXT = "text"
+    RULES = "rules"
+    ART = "art"
+    AUDIO = "audio"
+    CODE = "code"
+
+
+REPORTED_CATEGORIES: tuple[Category, ...] = (
+    Category.ICON,
+    Category.CHARACTERS,
+    Category.UI,
+    Category.TEXT,
+    Category.RULES,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisWarning:
+    """A non-fatal problem: one unreadable part of an otherwise usable input."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One file inside a package (a zip member, a file of a folder)."""
+
+    name: str  # '/'-separated, relative to the package root; nested archives as 'base.apk!/res/x.png'
+    size: int
+    compressed_size: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Signer:
+    scheme: str  # 'v1', 'v2', 'v3', 'ios'
+    subject: str
+    sha256: str  # of the DER certificate
+    key_algorithm: str = ""  # 'RSA', 'EC', 'DSA'
+
+
+@dataclass(frozen=True, slots=True)
+class LocalisedText:
+    """A string resource of the package itself (resources.arsc value, Info.plist / InfoPlist.strings value)."""
+
+    key: str
+    locale: str  # '' for the default locale
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    """What unpack learned about one input, before any asset is looked at."""
+
+    source: str  # the path as the user gave it (file name only in reports)
+    sha256: str  # of the input file; for folders, of the sorted (name, sha256) listing
+    size: int
+    format: PackageFormat
+    app_name: str = ""
+    app_names: tuple[tuple[str, str], ...] = ()  # (locale, label), sorted
+    package_id: str = ""
+    version_name: str = ""
+    version_code: str = ""
+    signers: tuple[Signer, ...] = ()
+    icon_entries: tuple[str, ...] = ()  # entry names of the app icon files the package itself declares
+    resource_strings: tuple[LocalisedText, ...] = ()
+    entries: tuple[Entry, ...] = ()
+    warnings: tuple[AnalysisWarning, ...] = ()
+
+
+class EntrySource(Protocol):
+    """Read access to the bytes of a package's entries. Names are data: nothing is ever written where they point."""
+
+    def read(self, name: str) -> bytes:
+        """The entry's bytes, bounded by the per-entry limit; raises errors.EntryError when unreadable."""
+        ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """A rectangle of an atlas page; rotated frames are stored 90 degrees clockwise in the page."""
+
+    x: int
+    y: int
+    width: int
+    height: int
+    rotated: bool = False
+    # trimmed frames: where the stored pixels sit inside the original sprite, and the original sprite size
+    offset_x: int = 0
+    offset_y: int = 0
+    source_width: int = 0
+    source_height: int = 0
+
+
+Cell = str | int | float | bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    key_column: str | None = None  # the column that names each row (id, name, key ...), if any
+
+
+@dataclass(frozen=True, slots=True)
+class Asset:
+    """One comparable thing: an image (or atlas frame), one string, one data table."""
+
+    path: str  # inside the package: 'res/a.png', 'atlas.png#hero_01', 'resources.arsc#string/app_name@zh-rCN'
+    entry: str  # the entry whose bytes hold it
+    kind: AssetKind
+    category: Category
+    media_type: str
+    sha256: str  # of the entry bytes (an atlas frame shares its page's; fingerprint adds the pixel hash)
+    size: int
+    found_by: str  # which extractor (or rule) produced it and gave it its category
+    frame: Frame | None = None
+    key: str = ""  # for text: the string's key; for tables: the table name
+    locale: str = ""
+    text: str = ""
+    table: Table | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """Package-wide facts that are evidence of who runs a copy, not of what was copied."""
+
+    endpoints: tuple[str, ...] = ()  # server URLs, host names, IP[:port] found in configs, strings and code
+    sdks: tuple[str, ...] = ()  # payment / login / analytics SDKs recognised by package or file names
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    assets: tuple[Asset, ...]
+    facts: Facts
+    warnings: tuple[AnalysisWarning, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Fingerprint:
+    algorithm: str  # 'sha256', 'pixels', 'phash', 'phash-mirror', 'dhash', 'colour', 'text', ...
+    version: int
+    value: str  # hex for hashes, normalised text for text
+
+
+@dataclass(frozen=True, slots=True)
+class Print:
+    """An asset with its fingerprints: the unit the matcher and the baseline store work with."""
+
+    asset: Asset
+    fingerprints: tuple[Fingerprint, ...]
+    width: int = 0
+    height: int = 0
+    thumbnail: bytes = b""  # small PNG of the decoded image, for verification and exhibits
+
+    def value(self, algorithm: str) -> str | None:
+        for fingerprint in self.fingerprints:
+            if fingerprint.algorithm == algorithm:
+                return fingerprint.value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """One package analysed up to fingerprints: what the baseline store keeps and what compare consumes."""
+
+    package: Package
+    facts: Facts
+    prints: tuple[Print, ...]
+    warnings: tuple[AnalysisWarning, ...] = ()
+    timings: tuple[tuple[str, float], ...] = ()  # (stage, seconds)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    category: Category
+    baseline: str  # asset path in the baseline package
+    suspect: str  # asset path in the suspect package
+    similarity: float  # 0..1
+    method: str  # 'sha256', 'pixels', 'phash', 'orb', 'normalised-text', 'fuzzy', 'table'
+    transforms: tuple[str, ...] = ()  # 'mirrored', 'recoloured', 'scaled', 'cropped', 're-encoded', 'traditional'
+    evidence: str = ""  # one line a person can check: distances, counts, what differed
+    weight: float = 1.0  # how much the baseline asset counts (common assets and generic strings count little)
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    """A field that differs between the two packages: the court's 'name, prices, zones, payment' list."""
+
+    field: str  # 'app_name', 'package_id', 'signer', 'endpoint', 'price', 'zone', 'payment_sdk', ...
+    baseline: str
+    suspect: str
+    where: str = ""  # e.g. 'db/shop.csv row 钻石 column price'
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    matches: tuple[Match, ...]
+    differences: tuple[Difference, ...] = ()  # changed values found while matching (prices, stats, names)
+    # How much a baseline asset counts toward its category (1.0 when absent): common engine/SDK art and
+    # generic strings ("OK", "确定") count little, so sharing them does not make two games clones.
+    weights: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryScore:
+    category: Category
+    score: float  # weighted share of the baseline's assets in this category that reappear in the suspect
+    baseline_assets: int
+    matched: int
+    matches: tuple[Match, ...] = ()
+
+    @property
+    def finding(self) -> str:
+        """The court's words: identical / similar / different."""
+        if self.baseline_assets == 0:
+            return "not present"
+        if self.score >= 0.9:
+            return "identical"
+        if self.score >= 0.3:
+            return "similar"
+        return "different"
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    score: float
+    clone: bool
+    threshold: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Everything the analysis found; the report module turns it into the versioned JSON contract."""
+
+    baseline: Package
+    suspect: Package
+    categories: tuple[CategoryScore, ...]
+    verdict: Verdict
+    differences: tuple[Difference, ...]
+    warnings: tuple[AnalysisWarning, ...]
+    timings: tuple[tuple[str, float], ...] = field(default=())

@@ -1,0 +1,74 @@
+"""The six stages wired together: analyse() runs unpack -> extract -> fingerprint for one input,
+compare() matches two analyses and scores them. Nothing here analyses anything itself."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from clonedetect.extract import extract_assets
+from clonedetect.fingerprint import fingerprint_assets
+from clonedetect.match import match_analyses
+from clonedetect.model import Analysis, Comparison
+from clonedetect.score import score_matches
+from clonedetect.settings import Settings
+from clonedetect.unpack import open_package
+
+T = TypeVar("T")
+
+
+class StageClock:
+    """Wall time per stage, for --timings; kept out of the report body so reports stay reproducible."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    def run(self, stage: str, work: Callable[[], T]) -> T:
+        start = time.perf_counter()
+        try:
+            return work()
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - start
+
+    def as_tuple(self) -> tuple[tuple[str, float], ...]:
+        return tuple(self.seconds.items())
+
+
+def analyse(path: Path, settings: Settings) -> Analysis:
+    """Unpack, extract and fingerprint one input."""
+    clock = StageClock()
+    with clock.run("unpack", lambda: open_package(path, settings)) as opened:
+        extraction = clock.run("extract", lambda: extract_assets(opened, settings))
+        prints, fingerprint_warnings = clock.run(
+            "fingerprint", lambda: fingerprint_assets(extraction.assets, opened.source, settings)
+        )
+    return Analysis(
+        package=opened.package,
+        facts=extraction.facts,
+        prints=tuple(prints),
+        warnings=(*opened.package.warnings, *extraction.warnings, *fingerprint_warnings),
+        timings=clock.as_tuple(),
+    )
+
+
+def compare(baseline: Analysis, suspect: Analysis, settings: Settings) -> Comparison:
+    """Match a suspect against a baseline and score every category."""
+    clock = StageClock()
+    result = clock.run("match", lambda: match_analyses(baseline, suspect, settings))
+    categories, verdict = clock.run("score", lambda: score_matches(baseline.prints, result.matches, settings))
+    warnings = sorted(set(baseline.warnings) | set(suspect.warnings), key=lambda w: (w.path, w.message))
+    return Comparison(
+        baseline=baseline.package,
+        suspect=suspect.package,
+        categories=categories,
+        verdict=verdict,
+        differences=result.differences,
+        warnings=tuple(warnings),
+        timings=(*_prefixed("baseline", baseline), *_prefixed("suspect", suspect), *clock.as_tuple()),
+    )
+
+
+def _prefixed(label: str, analysis: Analysis) -> tuple[tuple[str, float], ...]:
+    return tuple((f"{label}.{stage}", seconds) for stage, seconds in analysis.timings)

@@ -1,0 +1,209 @@
+"""The only code in clonedetect that reads zip archives (APK, XAPK, APKS, IPA, OBB, nested archives).
+
+Python's zipfile parses the central directory; the member data we read ourselves from the local header, the way
+Android's libziparchive does, so that what Android installs we can analyse:
+- the general-purpose 'encrypted' bit set on plain members (a classic anti-unpacker trick) is ignored;
+- a local header whose name or flags disagree with the central directory is tolerated;
+- duplicate names are kept: the first is read under its name, later ones as 'name~dup2', with a warning.
+
+Hostile archives are bounded: member count, declared and actual uncompressed size per member and in total,
+compression ratio, and every read stops at the declared size. Names are data: normalised to '/'-separated
+relative paths for reporting, never used to write anything to disk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import BinaryIO
+
+from clonedetect.errors import EntryError, InputError
+from clonedetect.model import AnalysisWarning, Entry
+from clonedetect.settings import Limits
+
+LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+LOCAL_MAGIC = b"PK\x03\x04"
+CHUNK = 1 << 20
+# Small members compress far better than 200:1 legitimately (a 20 KB file of spaces); the ratio limit only
+# applies to members big enough to hurt.
+RATIO_EXEMPT_BYTES = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    name: str  # normalised, unique within the archive
+    raw_name: str
+    size: int  # declared uncompressed size
+    compressed_size: int
+    method: int
+    header_offset: int
+    is_dir: bool
+    is_symlink: bool
+
+
+def normalise_name(raw: str) -> str:
+    """A zip name as a safe '/'-separated relative path: no drive, no root, no '..', no empty parts."""
+    name = raw.replace("\\", "/")
+    if len(name) >= 2 and name[1] == ":":
+        name = name[2:]
+    parts = [part for part in PurePosixPath(name).parts if part not in ("/", ".", "..", "")]
+    return "/".join(parts)
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    unix_mode = info.external_attr >> 16
+    return info.create_system == 3 and (unix_mode & 0o170000) == 0o120000
+
+
+class SafeZip:
+    """A bounded, tolerant, read-only view of one zip archive."""
+
+    def __init__(self, file: BinaryIO, limits: Limits, label: str) -> None:
+        self._file = file
+        self._limits = limits
+        self._label = label
+        self._declared_total = 0
+        self.warnings: list[AnalysisWarning] = []
+        try:
+            archive = zipfile.ZipFile(file)
+            infos = archive.infolist()
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as error:
+            raise InputError(f"{label}: not a readable zip archive ({error})") from None
+        if not infos:
+            raise InputError(f"{label}: the zip archive has no entries")
+        if len(infos) > limits.max_entries:
+            self._warn(label, f"{len(infos)} entries, over the limit of {limits.max_entries}; the rest are skipped")
+            infos = infos[: limits.max_entries]
+        self.members: dict[str, Member] = {}
+        for info in infos:
+            self._add(info)
+
+    def _warn(self, path: str, message: str) -> None:
+        self.warnings.append(AnalysisWarning(path, message))
+
+    def _add(self, info: zipfile.ZipInfo) -> None:
+        raw = info.filename
+        name = normalise_name(raw)
+        if name != raw.rstrip("/"):
+            self._warn(name or raw[:200], f"unsafe entry name {raw[:200]!r} normalised (never written to disk)")
+        if not name:
+            return
+        if name in self.members:
+            copy = 2
+            while f"{name}~dup{copy}" in self.members:
+                copy += 1
+            self._warn(name, f"duplicate entry name; copy {copy} analysed as {name}~dup{copy}")
+            name = f"{name}~dup{copy}"
+        if not raw.endswith("/"):
+            # Declared sizes bound every read (reads stop there), so their sum bounds the whole package.
+            if self._declared_total + info.file_size > self._limits.max_total_bytes:
+                self._warn(name, f"skipped: total uncompressed size would pass the limit {self._limits.max_total_bytes}")
+                return
+            self._declared_total += info.file_size
+        self.members[name] = Member(
+            name=name,
+            raw_name=raw,
+            size=info.file_size,
+            compressed_size=info.compress_size,
+            method=info.compress_type,
+            header_offset=info.header_offset,
+            is_dir=raw.endswith("/"),
+            is_symlink=_is_symlink(info),
+        )
+
+    def files(self) -> list[Member]:
+        """Regular members (no directories, no symlinks), in archive order."""
+        return [m for m in self.members.values() if not m.is_dir and not m.is_symlink]
+
+    def _check(self, member: Member) -> None:
+        limits = self._limits
+        if member.is_symlink:
+            raise EntryError(member.name, "symbolic link entry, not followed")
+        if member.method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise EntryError(member.name, f"unsupported compression method {member.method}")
+        if member.size > limits.max_entry_bytes:
+            raise EntryError(member.name, f"{member.size} bytes, over the per-entry limit {limits.max_entry_bytes}")
+        if member.size > RATIO_EXEMPT_BYTES and member.size > limits.max_ratio * max(member.compressed_size, 1):
+            raise EntryError(
+                member.name,
+                f"compression ratio {member.size / max(member.compressed_size, 1):.0f}:1 over the limit "
+                f"{limits.max_ratio:.0f}:1 (zip bomb?)",
+            )
+
+    def _data_offset(self, member: Member) -> int:
+        self._file.seek(member.header_offset)
+        header = self._file.read(LOCAL_HEADER.size)
+        if len(header) != LOCAL_HEADER.size or header[:4] != LOCAL_MAGIC:
+            raise EntryError(member.name, "local file header missing or damaged")
+        fields = LOCAL_HEADER.unpack(header)
+        name_length, extra_length = fields[9], fields[10]
+        return member.header_offset + LOCAL_HEADER.size + name_length + extra_length
+
+    def stream(self, name: str) -> Iterator[bytes]:
+        """The member's uncompressed bytes in chunks; stops at the declared size and the limits."""
+        member = self.members.get(name)
+        if member is None:
+            raise EntryError(name, "no such entry")
+        self._check(member)
+        self._file.seek(self._data_offset(member))
+        remaining_in = member.compressed_size
+        remaining_out = member.size
+        inflater = zlib.decompressobj(-15) if member.method == zipfile.ZIP_DEFLATED else None
+        while remaining_in > 0 and remaining_out > 0:
+            chunk = self._file.read(min(CHUNK, remaining_in))
+            if not chunk:
+                raise EntryError(name, "truncated entry data")
+            remaining_in -= len(chunk)
+            if inflater is not None:
+                try:
+                    # max_length bounds the output of each step, so a bomb never inflates past the declared size
+                    out = inflater.decompress(chunk, remaining_out)
+                except zlib.error as error:
+                    raise EntryError(name, f"corrupt deflate data ({error})") from None
+                while True:
+                    if out:
+                        remaining_out -= len(out)
+                        yield out
+                    if remaining_out <= 0 or not inflater.unconsumed_tail:
+                        break
+                    out = inflater.decompress(inflater.unconsumed_tail, remaining_out)
+            else:
+                piece = chunk[:remaining_out]
+                remaining_out -= len(piece)
+                yield piece
+        if remaining_out > 0:
+            raise EntryError(name, f"entry shorter than its declared size ({remaining_out} bytes missing)")
+
+    def read(self, name: str) -> bytes:
+        buffer = io.BytesIO()
+        for chunk in self.stream(name):
+            buffer.write(chunk)
+        return buffer.getvalue()
+
+    def entry(self, name: str) -> Entry:
+        """The member as an Entry with the sha256 of its content, streamed (never held whole in memory)."""
+        member = self.members[name]
+        digest = hashlib.sha256()
+        for chunk in self.stream(name):
+            digest.update(chunk)
+        return Entry(name=name, size=member.size, compressed_size=member.compressed_size, sha256=digest.hexdigest())
+
+    def entries(self) -> tuple[list[Entry], list[AnalysisWarning]]:
+        """Every readable regular member as an Entry; unreadable ones become warnings."""
+        entries: list[Entry] = []
+        problems: list[AnalysisWarning] = []
+        for member in self.files():
+            try:
+                entries.append(self.entry(member.name))
+            except EntryError as error:
+                problems.append(AnalysisWarning(error.name, error.reason))
+        for member in self.members.values():
+            if member.is_symlink:
+                problems.append(AnalysisWarning(member.name, "symbolic link entry, not followed"))
+        return entries, problems
