@@ -57,7 +57,9 @@ def compare(baseline: Analysis, suspect: Analysis, settings: Settings) -> Compar
     """Match a suspect against a baseline and score every category."""
     clock = StageClock()
     result = clock.run("match", lambda: match_analyses(baseline, suspect, settings))
-    categories, verdict = clock.run("score", lambda: score_matches(baseline.prints, result.matches, settings))
+    categories, verdict = clock.run(
+        "score", lambda: score_matches(baseline.prints, result.matches, settings, result.weights)
+    )
     warnings = sorted(set(baseline.warnings) | set(suspect.warnings), key=lambda w: (w.path, w.message))
     return Comparison(
         baseline=baseline.package,
