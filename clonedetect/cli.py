@@ -1,0 +1,337 @@
+"""The command line: parse arguments -> Settings -> clonedetect.pipeline -> report. No analysis here.
+
+Exit codes are part of the contract (CI jobs branch on them): 0 no clone, 1 clone, 2 unusable input, bad
+usage or an internal error, 130 interrupted. Exit 2 for an internal error is deliberate: a crash has not
+shown that the suspect is innocent (0) nor that it is a clone (1). Every failure is ONE line on stderr,
+'clonedetect: error: <message>'; the traceback appears only with --debug.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import math
+import os
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated, NoReturn
+
+import typer
+
+from clonedetect import __version__
+from clonedetect.cli_exhibit import exhibit_command, notice_command
+from clonedetect.cli_store import baseline_app, scan_command
+from clonedetect.errors import ClonedetectError, InputError, UsageError
+from clonedetect.report import build_inspection, build_report, render_json, utc_timestamp
+from clonedetect.report.console import make_console, printable, render_console, render_inspection
+from clonedetect.settings import Limits, Settings, Thresholds, limits_from_env, parse_limit
+
+PROG = "clonedetect"
+EXIT_NO_CLONE = 0
+EXIT_CLONE = 1
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+STDOUT = "-"
+
+
+@dataclass(frozen=True, slots=True)
+class Invocation:
+    """The argv of this run, recorded in the report's `command` field."""
+
+    argv: tuple[str, ...]
+
+
+app = typer.Typer(
+    name=PROG,
+    epilog="Example: clonedetect compare my-game.apk suspect.apk --json report.json",
+    add_completion=False,
+    rich_markup_mode=None,  # plain help: identical in a terminal and in a CI log
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        print(f"{PROG} {__version__}")
+        raise typer.Exit(EXIT_NO_CLONE)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Tell, with evidence, whether a suspect mobile game package is a clone of your own.
+
+    Exit codes: 0 no clone, 1 clone, 2 unusable input, bad usage or internal error.
+    """
+
+
+LimitOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--limit",
+        metavar="NAME=VALUE",
+        help="Override a safety limit, e.g. --limit max_pixels=16000000 (repeatable; also "
+        "CLONEDETECT_LIMIT_<NAME> variables).",
+    ),
+]
+JobsOption = Annotated[
+    int, typer.Option("--jobs", "-j", metavar="N", help="Worker processes for fingerprinting.")
+]
+DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")]
+
+
+@app.command(
+    epilog="Examples: clonedetect compare original.apk suspect.apk --json report.json ; "
+    "clonedetect compare original.ipa knockoff.ipa -q --threshold 0.6",
+)
+def compare(
+    ctx: typer.Context,
+    original: Annotated[Path, typer.Argument(metavar="ORIGINAL", help="Your own package (the baseline).")],
+    suspect: Annotated[Path, typer.Argument(metavar="SUSPECT", help="The package suspected of copying it.")],
+    json_file: Annotated[
+        str | None,
+        typer.Option("--json", metavar="FILE", help="Write the JSON report to FILE ('-': stdout)."),
+    ] = None,
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Verdict score (0..1) at or above which it is a clone.")
+    ] = Thresholds().clone,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the verdict line.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every warning.")] = False,
+    timings: Annotated[bool, typer.Option("--timings", help="Print the time each stage took.")] = False,
+    reproducible: Annotated[
+        bool, typer.Option("--reproducible", help="Pin the report timestamp so runs are byte-identical.")
+    ] = False,
+    jobs: JobsOption = 1,
+    limit: LimitOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Compare a SUSPECT package with your ORIGINAL: APK, APKS/XAPK, IPA, a folder or a store listing.
+
+    Exit code 0: no clone, 1: clone, 2: unusable input, bad usage or internal error.
+    """
+
+    def work() -> int:
+        if quiet and verbose:
+            raise UsageError("--quiet and --verbose cannot be used together")
+        settings = build_settings(
+            threshold=threshold, limits=limit or [], jobs=jobs, reproducible=reproducible
+        )
+        baseline_path, suspect_path = existing_input(original), existing_input(suspect)
+        if json_file is not None:
+            _refuse_overwriting_inputs(json_file, (baseline_path, suspect_path))
+        pipeline = _pipeline()
+        comparison = pipeline.compare(
+            pipeline.analyse(baseline_path, settings), pipeline.analyse(suspect_path, settings), settings
+        )
+        report = build_report(comparison, settings, command=[PROG, *_argv(ctx)], generated_at=utc_timestamp())
+        if json_file is not None:
+            write_text(json_file, render_json(report))
+        # With the JSON on stdout, the human-readable view goes to stderr so `| jq` keeps working.
+        console = make_console(stderr=json_file == STDOUT)
+        render_console(
+            report, console, quiet=quiet, verbose=verbose, timings=comparison.timings if timings else None
+        )
+        return EXIT_CLONE if comparison.verdict.clone else EXIT_NO_CLONE
+
+    raise typer.Exit(guarded(work, debug=debug))
+
+
+@app.command(
+    epilog="Examples: clonedetect inspect suspect.apk ; clonedetect inspect listing/ --json > facts.json",
+)
+def inspect(
+    package: Annotated[
+        Path, typer.Argument(metavar="PACKAGE", help="An APK, APKS/XAPK, IPA, folder or listing.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the inspection as JSON on stdout.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every warning.")] = False,
+    jobs: JobsOption = 1,
+    limit: LimitOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Show what clonedetect sees in one PACKAGE: names, ids, signers, icons, images by role, strings per
+    locale, data tables, server endpoints and SDKs, and warnings."""
+
+    def work() -> int:
+        settings = build_settings(
+            threshold=Thresholds().clone, limits=limit or [], jobs=jobs, reproducible=False
+        )
+        analysis = _pipeline().analyse(existing_input(package), settings)
+        inspection = build_inspection(analysis)
+        if as_json:
+            write_text(STDOUT, render_json(inspection))
+        else:
+            render_inspection(inspection, make_console(), verbose=verbose)
+        return EXIT_NO_CLONE
+
+    raise typer.Exit(guarded(work, debug=debug))
+
+
+# Commands that live in their own modules; registered here so there is one app and one entry point.
+app.command("scan")(scan_command)
+app.add_typer(baseline_app, name="baseline")
+app.command("exhibit")(exhibit_command)
+app.command("notice")(notice_command)
+
+
+def build_settings(
+    *,
+    threshold: float,
+    limits: Sequence[str],
+    jobs: int,
+    reproducible: bool,
+    environ: dict[str, str] | None = None,
+) -> Settings:
+    """Settings from command-line values; CLONEDETECT_LIMIT_* variables first, --limit overrides them."""
+    if not (math.isfinite(threshold) and 0.0 <= threshold <= 1.0):
+        raise UsageError(f"--threshold must be between 0 and 1, got {threshold}")
+    if jobs < 1:
+        raise UsageError(f"--jobs must be at least 1, got {jobs}")
+    base = limits_from_env(Limits(), environ)
+    changes: dict[str, int | float] = {}
+    for item in limits:
+        name, separator, raw = item.partition("=")
+        if not separator:
+            raise UsageError(f"--limit needs NAME=VALUE, got {item!r}")
+        key = name.strip().lower().replace("-", "_")
+        changes[key] = parse_limit(key, raw.strip())
+    return Settings(
+        limits=replace(base, **changes),
+        thresholds=replace(Thresholds(), clone=threshold),
+        jobs=jobs,
+        reproducible=reproducible,
+    )
+
+
+def existing_input(path: Path) -> Path:
+    """Fail before any slow analysis when an input path is missing (the second one would otherwise be
+    reported only after the first was analysed)."""
+    if not path.exists():
+        raise InputError(f"{path}: no such file or directory")
+    return path
+
+
+def _refuse_overwriting_inputs(target: str, inputs: Sequence[Path]) -> None:
+    if target == STDOUT:
+        return
+    destination = Path(target)
+    for path in inputs:
+        if destination.exists() and destination.resolve() == path.resolve():
+            raise UsageError(f"--json {target} would overwrite the input {path}")
+
+
+def write_text(target: str, text: str) -> None:
+    """Write `text` to stdout ('-') or atomically to a file: a reader never sees half a report."""
+    if target == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    destination = Path(target)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
+    except OSError as error:
+        raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+        # mkstemp makes the file private (0600); a report is an ordinary file, so give it the usual mode.
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, destination)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _pipeline() -> ModuleType:
+    # Imported on use, not at start-up: the pipeline pulls in OpenCV and NumPy, which --help, --version
+    # and usage errors do not need.
+    return importlib.import_module("clonedetect.pipeline")
+
+
+def _argv(ctx: typer.Context) -> tuple[str, ...]:
+    invocation = ctx.find_root().obj
+    return invocation.argv if isinstance(invocation, Invocation) else tuple(sys.argv[1:])
+
+
+def guarded(work: Callable[[], int], *, debug: bool) -> int:
+    """Run a command body; turn every failure into one stderr line and exit code 2."""
+    try:
+        return work()
+    except BrokenPipeError:
+        # The reader went away (`clonedetect inspect x | head`): nothing more can be shown. Point stdout at
+        # /dev/null so the interpreter's final flush does not fail a second time, and report no result.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        fail("output closed before the result was written (broken pipe)")
+        return EXIT_ERROR
+    except ClonedetectError as error:
+        if debug:
+            traceback.print_exc()
+        fail(str(error))
+    except Exception as error:  # an internal error: one line, not a traceback, unless --debug
+        if debug:
+            traceback.print_exc()
+        fail(f"internal error: {type(error).__name__}: {error} (run with --debug for the traceback)")
+    return EXIT_ERROR
+
+
+def fail(message: str) -> None:
+    """The one error line. The message may quote hostile file names: control characters are escaped and
+    line breaks collapsed so it stays a single line."""
+    sys.stderr.write(f"{PROG}: error: {printable(' '.join(message.split()), limit=1000)}\n")
+    sys.stderr.flush()
+
+
+def _tolerant_streams() -> None:
+    """Never crash on printing: a CJK app name on a non-UTF-8 console becomes escapes, not an exception."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv` (default: sys.argv[1:]) and return the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    command = typer.main.get_command(app)
+    _tolerant_streams()
+    try:
+        code = command.main(
+            args=args, prog_name=PROG, standalone_mode=False, obj=Invocation(argv=tuple(args))
+        )
+    except typer.TyperException as error:
+        # click's own usage errors (unknown option, missing argument): one line, and exit 2 whatever
+        # click's default code is, because 1 would read as 'clone found'.
+        context = getattr(error, "ctx", None)
+        if context is not None and error.format_message() == context.get_help():
+            # a command group given no command (`clonedetect baseline`): its help is the useful answer
+            sys.stderr.write(context.get_help() + "\n")
+            return EXIT_ERROR
+        hint = f" (see '{context.command_path} --help')" if context is not None else ""
+        fail(error.format_message() + hint)
+        return EXIT_ERROR
+    except typer.Abort:
+        fail("aborted")
+        return EXIT_INTERRUPTED
+    return code if isinstance(code, int) else EXIT_NO_CLONE
+
+
+def main() -> NoReturn:
+    """The console-script entry point (`clonedetect`, `python -m clonedetect`)."""
+    sys.exit(run())
