@@ -53,12 +53,22 @@ def analyse(path: Path, settings: Settings) -> Analysis:
     )
 
 
-def compare(baseline: Analysis, suspect: Analysis, settings: Settings) -> Comparison:
-    """Match a suspect against a baseline and score every category."""
+def compare(
+    baseline: Analysis,
+    suspect: Analysis,
+    settings: Settings,
+    extra_weights: tuple[tuple[str, float], ...] = (),
+) -> Comparison:
+    """Match a suspect against a baseline and score every category.
+
+    extra_weights: (baseline asset path, weight) from outside the matchers, e.g. the store's common assets;
+    where both weigh an asset, the lowest weight wins.
+    """
     clock = StageClock()
     result = clock.run("match", lambda: match_analyses(baseline, suspect, settings))
     categories, verdict = clock.run(
-        "score", lambda: score_matches(baseline.prints, result.matches, settings, result.weights)
+        "score",
+        lambda: score_matches(baseline.prints, result.matches, settings, (*result.weights, *extra_weights)),
     )
     warnings = sorted(set(baseline.warnings) | set(suspect.warnings), key=lambda w: (w.path, w.message))
     return Comparison(

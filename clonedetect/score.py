@@ -28,7 +28,9 @@ def score_matches(
     settings: Settings,
     weights: Iterable[tuple[str, float]] = (),
 ) -> tuple[tuple[CategoryScore, ...], Verdict]:
-    weight_of = dict(weights)
+    weight_of: dict[str, float] = {}
+    for path, weight in weights:  # several sources may weigh one asset: the lowest wins (common -> common)
+        weight_of[path] = min(weight, weight_of.get(path, weight))
     best: dict[str, Match] = {}
     for match in matches:
         current = best.get(match.baseline)
