@@ -28,9 +28,13 @@ from clonedetect import __version__
 from clonedetect.cli_exhibit import exhibit_command, notice_command
 from clonedetect.cli_store import baseline_app, scan_command
 from clonedetect.errors import ClonedetectError, InputError, UsageError
+from clonedetect.model import Comparison
 from clonedetect.report import build_inspection, build_report, render_json, utc_timestamp
 from clonedetect.report.console import make_console, printable, render_console, render_inspection
+from clonedetect.report.html import write_exhibit
+from clonedetect.report.labels import Lang
 from clonedetect.settings import Limits, Settings, Thresholds, limits_from_env, parse_limit
+from clonedetect.store.baselines import registered_baseline, store_root
 
 PROG = "clonedetect"
 EXIT_NO_CLONE = 0
@@ -88,11 +92,18 @@ JobsOption = Annotated[
     int, typer.Option("--jobs", "-j", metavar="N", help="Worker processes for fingerprinting.")
 ]
 DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")]
+StoreOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--store", metavar="DIR", help="Baseline store (default $CLONEDETECT_STORE or ./baselines)."
+    ),
+]
 
 
 @app.command(
     epilog="Examples: clonedetect compare original.apk suspect.apk --json report.json ; "
-    "clonedetect compare original.ipa knockoff.ipa -q --threshold 0.6",
+    "clonedetect compare original.ipa knockoff.ipa -q --threshold 0.6 ; "
+    'clonedetect compare "Legend of Dragons" suspect.apk --html exhibit.html --pdf exhibit.pdf --lang zh',
 )
 def compare(
     ctx: typer.Context,
@@ -111,11 +122,20 @@ def compare(
     reproducible: Annotated[
         bool, typer.Option("--reproducible", help="Pin the report timestamp so runs are byte-identical.")
     ] = False,
+    html: Annotated[
+        Path | None, typer.Option("--html", metavar="FILE", help="Write the court exhibit as HTML.")
+    ] = None,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", metavar="FILE", help="Write the exhibit as A4 PDF (Chromium).")
+    ] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the exhibit's labels.")] = Lang.EN,
+    store: StoreOption = None,
     jobs: JobsOption = 1,
     limit: LimitOption = None,
     debug: DebugOption = False,
 ) -> None:
-    """Compare a SUSPECT package with your ORIGINAL: APK, APKS/XAPK, IPA, a folder or a store listing.
+    """Compare a SUSPECT package with your ORIGINAL: APK, APKS/XAPK, IPA, a folder or a store listing,
+    or the NAME of a baseline registered with `clonedetect baseline add`.
 
     Exit code 0: no clone, 1: clone, 2: unusable input, bad usage or internal error.
     """
@@ -126,16 +146,15 @@ def compare(
         settings = build_settings(
             threshold=threshold, limits=limit or [], jobs=jobs, reproducible=reproducible
         )
-        baseline_path, suspect_path = existing_input(original), existing_input(suspect)
+        suspect_path = existing_input(suspect)
         if json_file is not None:
-            _refuse_overwriting_inputs(json_file, (baseline_path, suspect_path))
-        pipeline = _pipeline()
-        comparison = pipeline.compare(
-            pipeline.analyse(baseline_path, settings), pipeline.analyse(suspect_path, settings), settings
-        )
+            _refuse_overwriting_inputs(json_file, (original, suspect_path))
+        comparison = _compare_with(original, suspect_path, store, settings)
         report = build_report(comparison, settings, command=[PROG, *_argv(ctx)], generated_at=utc_timestamp())
         if json_file is not None:
             write_text(json_file, render_json(report))
+        if html is not None or pdf is not None:
+            write_exhibit(report, html, pdf, lang)
         # With the JSON on stdout, the human-readable view goes to stderr so `| jq` keeps working.
         console = make_console(stderr=json_file == STDOUT)
         render_console(
@@ -210,6 +229,22 @@ def build_settings(
         thresholds=replace(Thresholds(), clone=threshold),
         jobs=jobs,
         reproducible=reproducible,
+    )
+
+
+def _compare_with(original: Path, suspect: Path, store: Path | None, settings: Settings) -> Comparison:
+    """ORIGINAL is a package path, or else the name of a registered baseline in the store."""
+    pipeline = _pipeline()
+    if not original.exists():
+        root = store_root(store)
+        if registered_baseline(str(original), root) is None:
+            raise InputError(f"{original}: no such file or directory, nor a baseline registered in {root}")
+        suspect_analysis = pipeline.analyse(suspect, settings)
+        return importlib.import_module("clonedetect.scan").compare_with_registered(
+            root, str(original), suspect_analysis, settings
+        )
+    return pipeline.compare(
+        pipeline.analyse(original, settings), pipeline.analyse(suspect, settings), settings
     )
 
 

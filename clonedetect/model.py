@@ -82,7 +82,7 @@ class Signer:
 
 @dataclass(frozen=True, slots=True)
 class LocalisedText:
-    """A string resource of the package itself (resources.arsc value, Info.plist / InfoPlist.strings value)."""
+    """A string resource of the package itself (resources.arsc, Info.plist / InfoPlist.strings values)."""
 
     key: str
     locale: str  # '' for the default locale
@@ -110,7 +110,9 @@ class Package:
 
 
 class EntrySource(Protocol):
-    """Read access to the bytes of a package's entries. Names are data: nothing is ever written where they point."""
+    """Read access to the bytes of a package's entries.
+
+    Names are data: nothing is ever written where they point."""
 
     def read(self, name: str) -> bytes:
         """The entry's bytes, bounded by the per-entry limit; raises errors.EntryError when unreadable."""
@@ -221,7 +223,8 @@ class Match:
     suspect: str  # asset path in the suspect package
     similarity: float  # 0..1
     method: str  # 'sha256', 'pixels', 'phash', 'orb', 'normalised-text', 'fuzzy', 'table'
-    transforms: tuple[str, ...] = ()  # 'mirrored', 'recoloured', 'scaled', 'cropped', 're-encoded', 'traditional'
+    # 'mirrored', 'recoloured', 'scaled', 'cropped', 're-encoded', 'traditional', 'edited', ...
+    transforms: tuple[str, ...] = ()
     evidence: str = ""  # one line a person can check: distances, counts, what differed
     weight: float = 1.0  # how much the baseline asset counts (common assets and generic strings count little)
 
@@ -284,3 +287,9 @@ class Comparison:
     differences: tuple[Difference, ...]
     warnings: tuple[AnalysisWarning, ...]
     timings: tuple[tuple[str, float], ...] = field(default=())
+    baseline_facts: Facts = field(default_factory=Facts)
+    suspect_facts: Facts = field(default_factory=Facts)
+    # What an exhibit shows beside each match, keyed 'baseline:<path>' / 'suspect:<path>': the thumbnails of
+    # matched images and the values of matched strings, so the report can be rendered without the packages.
+    thumbnails: tuple[tuple[str, bytes], ...] = ()
+    texts: tuple[tuple[str, str], ...] = ()

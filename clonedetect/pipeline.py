@@ -4,14 +4,14 @@ compare() matches two analyses and scores them. Nothing here analyses anything i
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
 from clonedetect.extract import extract_assets
 from clonedetect.fingerprint import fingerprint_assets
 from clonedetect.match import match_analyses
-from clonedetect.model import Analysis, Comparison
+from clonedetect.model import Analysis, AssetKind, Comparison, Match
 from clonedetect.score import score_matches
 from clonedetect.settings import Settings
 from clonedetect.unpack import open_package
@@ -71,6 +71,7 @@ def compare(
         lambda: score_matches(baseline.prints, result.matches, settings, (*result.weights, *extra_weights)),
     )
     warnings = sorted(set(baseline.warnings) | set(suspect.warnings), key=lambda w: (w.path, w.message))
+    thumbnails, texts = _match_evidence(baseline, suspect, result.matches)
     return Comparison(
         baseline=baseline.package,
         suspect=suspect.package,
@@ -79,7 +80,33 @@ def compare(
         differences=result.differences,
         warnings=tuple(warnings),
         timings=(*_prefixed("baseline", baseline), *_prefixed("suspect", suspect), *clock.as_tuple()),
+        baseline_facts=baseline.facts,
+        suspect_facts=suspect.facts,
+        thumbnails=thumbnails,
+        texts=texts,
     )
+
+
+def _match_evidence(
+    baseline: Analysis, suspect: Analysis, matches: Iterable[Match]
+) -> tuple[tuple[tuple[str, bytes], ...], tuple[tuple[str, str], ...]]:
+    """Thumbnails and string values of both sides of every match, for exhibits."""
+    sides = (
+        ("baseline", {p.asset.path: p for p in baseline.prints}),
+        ("suspect", {p.asset.path: p for p in suspect.prints}),
+    )
+    thumbnails: dict[str, bytes] = {}
+    texts: dict[str, str] = {}
+    for match in matches:
+        for (side, prints), path in zip(sides, (match.baseline, match.suspect), strict=True):
+            item = prints.get(path)
+            if item is None:
+                continue
+            if item.thumbnail:
+                thumbnails[f"{side}:{path}"] = item.thumbnail
+            elif item.asset.kind is AssetKind.TEXT:
+                texts[f"{side}:{path}"] = item.asset.text
+    return tuple(sorted(thumbnails.items())), tuple(sorted(texts.items()))
 
 
 def _prefixed(label: str, analysis: Analysis) -> tuple[tuple[str, float], ...]:

@@ -8,8 +8,8 @@ import hashlib
 import io
 from collections.abc import Mapping
 from functools import cache
-from pathlib import Path
 
+from corpus import CORPUS
 from PIL import Image
 
 from clonedetect.extract import extract_assets
@@ -19,8 +19,6 @@ from clonedetect.model import Entry, Extraction, LocalisedText, Package, Package
 from clonedetect.settings import Settings
 from clonedetect.unpack import OpenedPackage
 from clonedetect.unpack.memory import MemorySource
-
-CORPUS = Path("/work/shared/corpus")
 
 
 def opened_package(

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from corpus import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from opencc import OpenCC
@@ -31,7 +32,6 @@ from clonedetect.fingerprint.text import TextFingerprinter, text_fingerprints
 from clonedetect.model import Asset, AssetKind, Category, Print, Table
 from clonedetect.settings import Settings
 
-CORPUS = Path("/work/shared/corpus")
 MESSAGES = CORPUS / "shattered-pixel-dungeon/core/src/main/assets/messages"
 
 

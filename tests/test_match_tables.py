@@ -5,16 +5,15 @@ from __future__ import annotations
 import json
 import random
 import re
-from pathlib import Path
 
 import pytest
+from corpus import CORPUS
 
 from clonedetect.fingerprint.table import TableFingerprinter
 from clonedetect.match.tables import TableMatcher, difference_field, pair_columns
 from clonedetect.model import Asset, AssetKind, Category, Cell, Difference, MatchResult, Print, Table
 from clonedetect.settings import Settings
 
-CORPUS = Path("/work/shared/corpus")
 SHOPS = CORPUS / "tuxemon/mods/tuxemon/db/economy/spyder_scoops.json"
 FREECIV = CORPUS / "freeciv21/data"
 SETTINGS = Settings()

@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from corpus import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from opencc import OpenCC
@@ -27,7 +28,7 @@ from clonedetect.match.text import (
 from clonedetect.model import Asset, AssetKind, Category, MatchResult, Print
 from clonedetect.settings import Settings
 
-MESSAGES = Path("/work/shared/corpus/shattered-pixel-dungeon/core/src/main/assets/messages")
+MESSAGES = CORPUS / "shattered-pixel-dungeon/core/src/main/assets/messages"
 SETTINGS = Settings()
 
 

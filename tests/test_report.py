@@ -526,10 +526,8 @@ def test_build_inspection_counts_and_samples() -> None:
     assert inspection["tables"] == [
         {"name": "shop", "path": "db/shop.csv", "columns": ["item", "price"], "rows": 2, "key_column": "item"}
     ]
-    assert inspection["facts"] == {
-        "endpoints": ["https://a.example", "https://b.example"],
-        "sdks": ["alipay"],
-    }
+    assert inspection["package"]["endpoints"] == ["https://a.example", "https://b.example"]
+    assert inspection["package"]["sdks"] == ["alipay"]
     assert inspection["warnings"] == [{"path": "res/raw/x.png", "message": "bad"}]
     assert render_json(inspection) == render_json(build_inspection(sample_analysis(), samples=5))
 

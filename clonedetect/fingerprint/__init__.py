@@ -40,7 +40,9 @@ def fingerprint_assets(
             warnings.extend(kind_warnings)
     # code, audio: the entry hash is their only fingerprint for now
     prints.extend(
-        Print(asset, (Fingerprint("sha256", 1, asset.sha256),)) for asset in assets if asset.kind not in handled
+        Print(asset, (Fingerprint("sha256", 1, asset.sha256),))
+        for asset in assets
+        if asset.kind not in handled
     )
     prints.sort(key=lambda p: p.asset.path)
     return prints, warnings

@@ -61,6 +61,8 @@ def _labels(baseline: Package, suspect: Package) -> list[Difference]:
     out = []
     for locale in sorted(set(old) | set(new)):
         before, after = old.get(locale, ""), new.get(locale, "")
+        if not locale and (before, after) == (baseline.app_name, suspect.app_name):
+            continue  # the default label is the app name, already listed as such
         if before != after:
             where = f"label@{locale}" if locale else "label (default locale)"
             out.append(Difference(field="app_name", baseline=before, suspect=after, where=where))

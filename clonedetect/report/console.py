@@ -204,9 +204,9 @@ def render_inspection(
         console.print(_strings_table(inspection["strings"], samples))
     if inspection["tables"]:
         console.print(_data_tables_table(inspection["tables"]))
-    facts = inspection["facts"]
-    if facts["endpoints"] or facts["sdks"]:
-        console.print(_facts_table(facts))
+    package = inspection["package"]
+    if package["endpoints"] or package["sdks"]:
+        console.print(_facts_table(package))
     _print_warnings(inspection["warnings"], console, None if verbose else DEFAULT_WARNINGS_SHOWN)
 
 
@@ -274,7 +274,7 @@ def _data_tables_table(tables: Sequence[Mapping[str, Any]]) -> Table:
     return table
 
 
-def _facts_table(facts: Mapping[str, Sequence[str]]) -> Table:
+def _facts_table(facts: Mapping[str, Any]) -> Table:
     table = _table("Facts", "kind", "value")
     for endpoint in facts["endpoints"]:
         table.add_row(Text("endpoint"), _cell(endpoint))

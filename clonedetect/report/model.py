@@ -29,10 +29,12 @@ from clonedetect.model import (
     CategoryScore,
     Comparison,
     Difference,
+    Facts,
     Match,
     Package,
     Print,
 )
+from clonedetect.report.html import encode_thumbnails, exhibit_thumbnail_keys
 from clonedetect.settings import Settings
 
 SCHEMA_VERSION = 1
@@ -59,20 +61,24 @@ def build_report(
         "schema_version": SCHEMA_VERSION,
         "tool": tool_summary(),
         "settings": settings.as_dict(),
-        "baseline": package_summary(comparison.baseline),
-        "suspect": package_summary(comparison.suspect),
+        "baseline": package_summary(comparison.baseline, comparison.baseline_facts),
+        "suspect": package_summary(comparison.suspect, comparison.suspect_facts),
         "verdict": {
             "score": comparison.verdict.score,
             "clone": comparison.verdict.clone,
             "threshold": comparison.verdict.threshold,
             "reason": comparison.verdict.reason,
         },
-        "categories": categories_summary(comparison.categories),
+        "categories": categories_summary(comparison.categories, dict(comparison.texts)),
         "differences": differences_summary(comparison.differences),
         "warnings": warnings_summary(comparison.warnings),
         "generated_at": REPRODUCIBLE_TIMESTAMP if settings.reproducible else generated_at,
         "command": [str(argument) for argument in command],
     }
+    # Only the pictures the exhibit shows travel in the report, so `clonedetect exhibit report.json` can
+    # draw the side-by-side pairs without the packages.
+    shown = set(exhibit_thumbnail_keys(report))
+    report["thumbnails"] = encode_thumbnails({k: v for k, v in comparison.thumbnails if k in shown})
     return stable(report)
 
 
@@ -80,7 +86,7 @@ def tool_summary() -> dict[str, str]:
     return {"name": TOOL_NAME, "version": clonedetect.__version__}
 
 
-def package_summary(package: Package) -> dict[str, Any]:
+def package_summary(package: Package, facts: Facts | None = None) -> dict[str, Any]:
     """What identifies one package in a report. The path is the file name only: absolute paths leak the
     analyst's machine layout into evidence and make reports differ between machines."""
     return {
@@ -104,6 +110,8 @@ def package_summary(package: Package) -> dict[str, Any]:
         ],
         "icons": sorted(package.icon_entries),
         "entries": len(package.entries),
+        "endpoints": sorted(facts.endpoints) if facts else [],
+        "sdks": sorted(facts.sdks) if facts else [],
     }
 
 
@@ -112,22 +120,26 @@ def display_name(source: str) -> str:
     return PurePath(source).name or source
 
 
-def categories_summary(scores: Iterable[CategoryScore]) -> dict[str, Any]:
+def categories_summary(
+    scores: Iterable[CategoryScore], texts: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """One entry per category; the five court categories are always there, even when scoring left one out,
-    so a reader can always see 'not present' rather than wonder whether it was checked."""
-    by_name: dict[str, Any] = {str(score.category): category_entry(score) for score in scores}
+    so a reader can always see 'not present' rather than wonder whether it was checked. `texts` holds the
+    matched strings ('baseline:<path>' / 'suspect:<path>' -> value) shown side by side in exhibits."""
+    texts = texts or {}
+    by_name: dict[str, Any] = {str(score.category): category_entry(score, texts) for score in scores}
     for category in REPORTED_CATEGORIES:
-        by_name.setdefault(str(category), category_entry(CategoryScore(category, 0.0, 0, 0)))
+        by_name.setdefault(str(category), category_entry(CategoryScore(category, 0.0, 0, 0), texts))
     return by_name
 
 
-def category_entry(score: CategoryScore) -> dict[str, Any]:
+def category_entry(score: CategoryScore, texts: Mapping[str, str]) -> dict[str, Any]:
     return {
         "score": score.score,
         "baseline_assets": score.baseline_assets,
         "matched": score.matched,
         "finding": score.finding,
-        "matches": [match_entry(match) for match in sorted(score.matches, key=match_order)],
+        "matches": [match_entry(match, texts) for match in sorted(score.matches, key=match_order)],
     }
 
 
@@ -136,8 +148,8 @@ def match_order(match: Match) -> tuple[str, str, str, float]:
     return (match.baseline, match.suspect, match.method, -match.similarity)
 
 
-def match_entry(match: Match) -> dict[str, Any]:
-    return {
+def match_entry(match: Match, texts: Mapping[str, str]) -> dict[str, Any]:
+    entry = {
         "baseline": match.baseline,
         "suspect": match.suspect,
         "similarity": match.similarity,
@@ -146,6 +158,10 @@ def match_entry(match: Match) -> dict[str, Any]:
         "evidence": match.evidence,
         "weight": match.weight,
     }
+    for side, path in (("baseline", match.baseline), ("suspect", match.suspect)):
+        if f"{side}:{path}" in texts:
+            entry[f"{side}_text"] = texts[f"{side}:{path}"]
+    return entry
 
 
 def differences_summary(differences: Iterable[Difference]) -> list[dict[str, str]]:
@@ -170,7 +186,7 @@ def build_inspection(analysis: Analysis, *, samples: int = 5) -> Report:
     inspection: Report = {
         "schema_version": SCHEMA_VERSION,
         "tool": tool_summary(),
-        "package": package_summary(analysis.package),
+        "package": package_summary(analysis.package, analysis.facts),
         "assets": {
             "total": len(prints),
             "by_kind": _counts(str(p.asset.kind) for p in prints),
@@ -180,7 +196,6 @@ def build_inspection(analysis: Analysis, *, samples: int = 5) -> Report:
         "images": _images_by_role(images, samples),
         "strings": _strings_summary(strings, samples),
         "tables": [_table_entry(p) for p in tables],
-        "facts": {"endpoints": sorted(analysis.facts.endpoints), "sdks": sorted(analysis.facts.sdks)},
         "warnings": warnings_summary(analysis.warnings),
     }
     return stable(inspection)

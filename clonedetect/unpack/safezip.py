@@ -1,7 +1,7 @@
 """The only code in clonedetect that reads zip archives (APK, XAPK, APKS, IPA, OBB, nested archives).
 
-Python's zipfile parses the central directory; the member data we read ourselves from the local header, the way
-Android's libziparchive does, so that what Android installs we can analyse:
+Python's zipfile parses the central directory; the member data we read ourselves from the local header, the
+way Android's libziparchive does, so that what Android installs we can analyse:
 - the general-purpose 'encrypted' bit set on plain members (a classic anti-unpacker trick) is ignored;
 - a local header whose name or flags disagree with the central directory is tolerated;
 - duplicate names are kept: the first is read under its name, later ones as 'name~dup2', with a warning.
@@ -33,6 +33,10 @@ CHUNK = 1 << 20
 # Small members compress far better than 200:1 legitimately (a 20 KB file of spaces); the ratio limit only
 # applies to members big enough to hurt.
 RATIO_EXEMPT_BYTES = 1 << 20
+UTF8_FLAG = 0x800
+# Average central-directory record size we accept per allowed entry (46 fixed bytes + name + extra).
+MAX_RECORD_BYTES = 512
+APK_SIG_BLOCK_MAGIC = b"APK Sig Block 42"
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +60,20 @@ def normalise_name(raw: str) -> str:
     return "/".join(parts)
 
 
+def _android_name(info: zipfile.ZipInfo) -> str:
+    """The member name as Android and iOS read it: UTF-8, whether or not the archive sets the UTF-8 flag.
+
+    zipfile decodes names without the flag as cp437, which turns the Chinese names of a zip made on a Mac or
+    by a Java tool into mojibake; cp437 maps every byte, so encoding back recovers the raw bytes."""
+    name = info.filename
+    if info.flag_bits & UTF8_FLAG:
+        return name
+    try:
+        return name.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return name
+
+
 def _is_symlink(info: zipfile.ZipInfo) -> bool:
     unix_mode = info.external_attr >> 16
     return info.create_system == 3 and (unix_mode & 0o170000) == 0o120000
@@ -70,28 +88,63 @@ class SafeZip:
         self._label = label
         self._declared_total = 0
         self.warnings: list[AnalysisWarning] = []
+        self._check_central_directory_size(file, limits, label)
         try:
             archive = zipfile.ZipFile(file)
             infos = archive.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as error:
+        except (
+            zipfile.BadZipFile,
+            zipfile.LargeZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            struct.error,
+            NotImplementedError,  # zipfile refuses 'version needed' fields above 6.3; protectors set them
+        ) as error:
             raise InputError(f"{label}: not a readable zip archive ({error})") from None
+        # Where the central directory starts (after any data prepended to the archive): the APK Signing
+        # Block ends right there.
+        self.central_directory_offset: int = archive.start_dir
         if not infos:
             raise InputError(f"{label}: the zip archive has no entries")
         if len(infos) > limits.max_entries:
-            self._warn(label, f"{len(infos)} entries, over the limit of {limits.max_entries}; the rest are skipped")
+            self._warn(
+                label, f"{len(infos)} entries, over the limit of {limits.max_entries}; the rest are skipped"
+            )
             infos = infos[: limits.max_entries]
         self.members: dict[str, Member] = {}
         for info in infos:
             self._add(info)
 
+    @staticmethod
+    def _check_central_directory_size(file: BinaryIO, limits: Limits, label: str) -> None:
+        """Refuse a central directory too big for max_entries before zipfile turns it all into objects.
+
+        zipfile parses every record of the central directory at once (about ten times its size in memory),
+        so a forged archive with millions of tiny records would exhaust memory before the entry limit is
+        checked. zipfile._EndRecData is private but has been stable since Python 2."""
+        try:
+            end_record = zipfile._EndRecData(file)  # type: ignore[attr-defined]
+        except (OSError, struct.error, ValueError):
+            return  # zipfile will report the archive as unreadable
+        if not end_record:
+            return
+        size: int = end_record[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
+        if size > limits.max_entries * MAX_RECORD_BYTES:
+            raise InputError(
+                f"{label}: central directory of {size} bytes, too big for max_entries {limits.max_entries}"
+            )
+
     def _warn(self, path: str, message: str) -> None:
         self.warnings.append(AnalysisWarning(path, message))
 
     def _add(self, info: zipfile.ZipInfo) -> None:
-        raw = info.filename
+        raw = _android_name(info)
         name = normalise_name(raw)
         if name != raw.rstrip("/"):
-            self._warn(name or raw[:200], f"unsafe entry name {raw[:200]!r} normalised (never written to disk)")
+            self._warn(
+                name or raw[:200], f"unsafe entry name {raw[:200]!r} normalised (never written to disk)"
+            )
         if not name:
             return
         if name in self.members:
@@ -103,7 +156,10 @@ class SafeZip:
         if not raw.endswith("/"):
             # Declared sizes bound every read (reads stop there), so their sum bounds the whole package.
             if self._declared_total + info.file_size > self._limits.max_total_bytes:
-                self._warn(name, f"skipped: total uncompressed size would pass the limit {self._limits.max_total_bytes}")
+                self._warn(
+                    name,
+                    f"skipped: total uncompressed size would pass the limit {self._limits.max_total_bytes}",
+                )
                 return
             self._declared_total += info.file_size
         self.members[name] = Member(
@@ -128,8 +184,12 @@ class SafeZip:
         if member.method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise EntryError(member.name, f"unsupported compression method {member.method}")
         if member.size > limits.max_entry_bytes:
-            raise EntryError(member.name, f"{member.size} bytes, over the per-entry limit {limits.max_entry_bytes}")
-        if member.size > RATIO_EXEMPT_BYTES and member.size > limits.max_ratio * max(member.compressed_size, 1):
+            raise EntryError(
+                member.name, f"{member.size} bytes, over the per-entry limit {limits.max_entry_bytes}"
+            )
+        if member.size > RATIO_EXEMPT_BYTES and member.size > limits.max_ratio * max(
+            member.compressed_size, 1
+        ):
             raise EntryError(
                 member.name,
                 f"compression ratio {member.size / max(member.compressed_size, 1):.0f}:1 over the limit "
@@ -137,6 +197,8 @@ class SafeZip:
             )
 
     def _data_offset(self, member: Member) -> int:
+        if member.header_offset < 0:  # a forged central directory can point before the start of the file
+            raise EntryError(member.name, f"local header offset {member.header_offset} is outside the file")
         self._file.seek(member.header_offset)
         header = self._file.read(LOCAL_HEADER.size)
         if len(header) != LOCAL_HEADER.size or header[:4] != LOCAL_MAGIC:
@@ -162,7 +224,7 @@ class SafeZip:
             remaining_in -= len(chunk)
             if inflater is not None:
                 try:
-                    # max_length bounds the output of each step, so a bomb never inflates past the declared size
+                    # max_length bounds the output of each step: a bomb never inflates past the declared size
                     out = inflater.decompress(chunk, remaining_out)
                 except zlib.error as error:
                     raise EntryError(name, f"corrupt deflate data ({error})") from None
@@ -186,13 +248,37 @@ class SafeZip:
             buffer.write(chunk)
         return buffer.getvalue()
 
+    def apk_signing_block(self, max_bytes: int) -> bytes | None:
+        """The id-value pairs of the APK Signing Block (v2/v3 signatures) that ends where the central
+        directory starts, or None when the archive has no such block; EntryError when it is damaged.
+
+        Layout: u64 size, pairs, u64 size (both count everything after the first size), 'APK Sig Block 42'."""
+        end = self.central_directory_offset
+        if end < 32:
+            return None
+        self._file.seek(end - 24)
+        footer = self._file.read(24)
+        if len(footer) != 24 or footer[8:] != APK_SIG_BLOCK_MAGIC:
+            return None
+        (size,) = struct.unpack_from("<Q", footer)
+        start = end - size - 8
+        if size < 24 or start < 0 or size > max_bytes:
+            raise EntryError("APK Signing Block", f"bad or oversized block size {size}")
+        self._file.seek(start)
+        block = self._file.read(size + 8)
+        if len(block) != size + 8 or struct.unpack_from("<Q", block)[0] != size:
+            raise EntryError("APK Signing Block", "leading and trailing block sizes disagree")
+        return block[8:-24]
+
     def entry(self, name: str) -> Entry:
         """The member as an Entry with the sha256 of its content, streamed (never held whole in memory)."""
         member = self.members[name]
         digest = hashlib.sha256()
         for chunk in self.stream(name):
             digest.update(chunk)
-        return Entry(name=name, size=member.size, compressed_size=member.compressed_size, sha256=digest.hexdigest())
+        return Entry(
+            name=name, size=member.size, compressed_size=member.compressed_size, sha256=digest.hexdigest()
+        )
 
     def entries(self) -> tuple[list[Entry], list[AnalysisWarning]]:
         """Every readable regular member as an Entry; unreadable ones become warnings."""
