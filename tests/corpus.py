@@ -6,6 +6,4 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-CORPUS = Path(
-    os.environ.get("CLONEDETECT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus")
-)
+CORPUS = Path(os.environ.get("CLONEDETECT_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))

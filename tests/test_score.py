@@ -35,7 +35,11 @@ def test_full_copy_scores_one_everywhere_and_is_a_clone() -> None:
     matches = [_match(p.asset.path, p.asset.category) for p in BASELINE]
     categories, verdict = score_matches(BASELINE, matches, Settings())
     assert {c.category.value: c.score for c in categories} == {
-        "icon": 1.0, "characters": 1.0, "ui": 1.0, "text": 1.0, "rules": 0.0,
+        "icon": 1.0,
+        "characters": 1.0,
+        "ui": 1.0,
+        "text": 1.0,
+        "rules": 0.0,
     }
     assert verdict.clone and verdict.score == 1.0
     assert "identical: icon, characters, ui, text" in verdict.reason

@@ -18,7 +18,7 @@ class Fingerprinter(Protocol):
     def fingerprint(
         self, assets: Sequence[Asset], source: EntrySource, settings: Settings
     ) -> tuple[list[Print], list[AnalysisWarning]]:
-        """Prints for the assets of this kind; an asset that cannot be read becomes a warning, not an error."""
+        """Prints for the assets of this kind; an unreadable asset becomes a warning, not an error."""
         ...
 
 
