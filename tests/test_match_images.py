@@ -1,0 +1,344 @@
+"""Image matching: exact, near and verified matches, transform labels, and no matches between different art."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from clonedetect.fingerprint.image import ImageFingerprinter
+from clonedetect.match import images as matching
+from clonedetect.match.images import ImageMatcher
+from clonedetect.model import Asset, AssetKind, Category, Match, MatchResult, Print
+from clonedetect.settings import Settings
+from clonedetect.unpack.memory import MemorySource
+
+CORPUS = Path("/work/shared/corpus")
+TUXEMON = CORPUS / "tuxemon/mods/tuxemon/gfx/sprites/battle"
+SHATTERED = CORPUS / "shattered-pixel-dungeon"
+SPRITES = SHATTERED / "core/src/main/assets/sprites"
+ICON = SHATTERED / "android/src/main/res/mipmap-xxxhdpi/ic_launcher.png"
+DEBUG_ICON = SHATTERED / "android/src/debug/res/mipmap-xxxhdpi/ic_launcher.png"
+
+# Shattered Pixel Dungeon draws some sprites on shared bases: the six hero sheets are one body with
+# different heads, the gnoll family and skeleton/undead share bodies, fungal core/sentry are one mushroom
+# at two sizes. Pairs within these families are derived art, not false matches.
+DERIVED_FAMILIES = (
+    {"warrior", "mage", "rogue", "huntress", "duelist", "cleric"},
+    {"gnoll", "shaman", "brute", "gnoll_geomancer", "gnoll_guard", "gnoll_sapper"},
+    {"skeleton", "undead"},
+    {"fungal_core", "fungal_sentry"},
+    {"spinner", "fungal_spinner"},
+)
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def prints_of(files: dict[str, bytes], category: Category = Category.CHARACTERS) -> list[Print]:
+    assets = [
+        Asset(
+            name,
+            name,
+            AssetKind.IMAGE,
+            category,
+            "image/png",
+            hashlib.sha256(data).hexdigest(),
+            len(data),
+            "test",
+        )
+        for name, data in sorted(files.items())
+    ]
+    prints, warnings = ImageFingerprinter().fingerprint(assets, MemorySource(files), Settings())
+    assert not warnings
+    return prints
+
+
+def png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def jpeg(image: Image.Image, background: tuple[int, int, int] = (255, 255, 255)) -> bytes:
+    flat = Image.new("RGB", image.size, background)
+    flat.paste(image, mask=image.getchannel("A"))
+    buffer = io.BytesIO()
+    flat.save(buffer, "JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def hue_shift(image: Image.Image, degrees: int = 120) -> Image.Image:
+    alpha = image.getchannel("A")
+    hue, saturation, value = image.convert("RGB").convert("HSV").split()
+    hue = hue.point(lambda h: (h + degrees * 256 // 360) % 256)
+    shifted = Image.merge("HSV", (hue, saturation, value)).convert("RGBA")
+    shifted.putalpha(alpha)
+    return shifted
+
+
+def badge(image: Image.Image) -> Image.Image:
+    marked = image.copy()
+    width, height = marked.size
+    radius = max(3, int(min(width, height) * 0.3))
+    ImageDraw.Draw(marked).ellipse([width - radius - 1, 0, width - 1, radius], fill=(220, 20, 20, 255))
+    return marked
+
+
+def crop(image: Image.Image, share: float = 0.06) -> Image.Image:
+    width, height = image.size
+    dx, dy = max(1, round(width * share)), max(1, round(height * share))
+    return image.crop((dx, dy, width - dx, height - dy))
+
+
+def colour_change(image: Image.Image) -> float:
+    """Mean RGB change a 120 degree hue shift makes to the visible pixels (0 for a grey sprite)."""
+    before = np.asarray(image, dtype=np.float32)
+    after = np.asarray(hue_shift(image), dtype=np.float32)
+    visible = before[..., 3] > 0
+    return float(np.abs(before[..., :3] - after[..., :3])[visible].mean()) if visible.any() else 0.0
+
+
+def resized(image: Image.Image, factor: float, method: Image.Resampling) -> Image.Image:
+    return image.resize((max(1, round(image.width * factor)), max(1, round(image.height * factor))), method)
+
+
+TRANSFORMS: dict[str, tuple[Callable[[Image.Image], bytes], str]] = {
+    "jpeg": (jpeg, "re-encoded"),
+    "jpeg-black": (lambda image: jpeg(image, (0, 0, 0)), "re-encoded"),
+    "half": (lambda image: png(resized(image, 0.5, Image.Resampling.LANCZOS)), "scaled"),
+    "double": (lambda image: png(resized(image, 2.0, Image.Resampling.NEAREST)), "scaled"),
+    "mirror": (lambda image: png(image.transpose(Image.Transpose.FLIP_LEFT_RIGHT)), "mirrored"),
+    "hue": (lambda image: png(hue_shift(image)), "recoloured"),
+    "crop": (lambda image: png(crop(image)), "cropped"),
+    "badge": (lambda image: png(badge(image)), "overlaid"),
+}
+
+
+def generated_sprite(seed: int, size: int = 64) -> Image.Image:
+    """A colourful, asymmetric creature on a transparent background."""
+    rng = random.Random(seed)
+    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    body = tuple(rng.randrange(60, 256) for _ in range(3))
+    left, top = rng.randrange(6, 16), rng.randrange(10, 20)
+    draw.ellipse(
+        [left, top, size - rng.randrange(6, 14), size - 6], fill=(*body, 255), outline=(20, 20, 30, 255)
+    )
+    draw.rectangle([left, top - 8, left + 12, top + 4], fill=(250, rng.randrange(256), 40, 255))
+    draw.ellipse([size // 2, top + 8, size // 2 + 8, top + 16], fill=(255, 255, 255, 255))
+    for _ in range(4):
+        x, y = rng.randrange(8, size - 8), rng.randrange(top, size - 8)
+        draw.line([x, y, x + rng.randrange(-8, 8), y + 8], fill=(30, 30, 120, 255), width=2)
+    return image
+
+
+def by_baseline(result: MatchResult) -> dict[str, Match]:
+    return {m.baseline: m for m in result.matches}
+
+
+def assert_copies_found(originals: dict[str, Image.Image], transform: str) -> dict[str, Match]:
+    """Every original finds its own transformed copy among all the copies, labelled with the transform."""
+    make, label = TRANSFORMS[transform]
+    baseline = prints_of({name: png(image) for name, image in originals.items()})
+    suspect = prints_of({f"copy/{name}": make(image) for name, image in originals.items()})
+    found = by_baseline(ImageMatcher().match(baseline, suspect, Settings()))
+    assert sorted(found) == sorted(originals), f"{transform}: unmatched {sorted(set(originals) - set(found))}"
+    for name, match in found.items():
+        assert match.suspect == f"copy/{name}", (transform, name, match)
+        if transform == "hue" and colour_change(originals[name]) < 8.0:
+            # a hue shift leaves a grey sprite as it was: a faithful copy, not a recolour
+            assert "recoloured" not in match.transforms, (name, match.evidence)
+            continue
+        assert label in match.transforms, (transform, name, match.transforms, match.evidence)
+        assert 0.0 < match.similarity <= 1.0 and match.category is Category.CHARACTERS and match.evidence
+    return found
+
+
+def real_sprites() -> dict[str, Image.Image]:
+    """Every 25th Tuxemon monster (16) and the launcher icon: real art of two styles."""
+    monsters = sorted(TUXEMON.glob("*-front.png"))[::25]
+    images = {path.name: Image.open(path).convert("RGBA") for path in monsters}
+    images["ic_launcher.png"] = Image.open(ICON).convert("RGBA")
+    return images
+
+
+# --- exact -----------------------------------------------------------------------------------------------
+
+
+def test_identical_bytes_match_by_sha256_and_identical_pixels_as_re_encoded() -> None:
+    image = generated_sprite(1)
+    data = png(image)
+    other = io.BytesIO()
+    image.save(other, "PNG", compress_level=1)
+    baseline = prints_of({"a.png": data, "b.png": data})
+    suspect = prints_of({"x/a.png": data, "x/b.webp": other.getvalue()})
+    result = ImageMatcher().match(baseline, suspect, Settings())
+    found = by_baseline(result)
+    # both baseline files have the same bytes as x/a.png: the exact copy is preferred, then the first path
+    assert found["a.png"].method == "sha256" and found["a.png"].similarity == 1.0
+    assert found["a.png"].suspect == "x/a.png" and "identical file bytes" in found["a.png"].evidence
+    assert result.weights == ()
+
+
+def test_a_recompressed_png_is_an_exact_pixel_match() -> None:
+    image = generated_sprite(2)
+    other = io.BytesIO()
+    image.save(other, "PNG", compress_level=1)
+    found = by_baseline(
+        ImageMatcher().match(
+            prints_of({"a.png": png(image)}), prints_of({"b.png": other.getvalue()}), Settings()
+        )
+    )
+    assert found["a.png"].method == "pixels" and found["a.png"].transforms == ("re-encoded",)
+    assert found["a.png"].similarity == 1.0 and "png -> png" in found["a.png"].evidence
+
+
+# --- transforms ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("transform", sorted(TRANSFORMS))
+def test_transformed_generated_sprites_are_found_with_the_transform(transform: str) -> None:
+    assert_copies_found({f"g{seed}.png": generated_sprite(seed) for seed in range(8)}, transform)
+
+
+@pytest.mark.parametrize("transform", sorted(TRANSFORMS))
+def test_transformed_real_sprites_are_found_with_the_transform(transform: str) -> None:
+    assert_copies_found(real_sprites(), transform)
+
+
+def test_the_greyscale_debug_icon_is_the_release_icon_recoloured() -> None:
+    baseline = prints_of({"ic_launcher.png": ICON.read_bytes()}, Category.ICON)
+    suspect = prints_of({"debug.png": DEBUG_ICON.read_bytes()}, Category.ICON)
+    match = by_baseline(ImageMatcher().match(baseline, suspect, Settings()))["ic_launcher.png"]
+    assert match.transforms == ("recoloured",) and match.category is Category.ICON
+    assert match.similarity > 0.9
+
+
+def test_icons_at_other_densities_are_scaled_copies() -> None:
+    densities = {
+        p.parent.name: p.read_bytes() for p in (SHATTERED / "android/src/main/res").glob("*/ic_launcher.png")
+    }
+    baseline = prints_of({"xxxhdpi.png": densities.pop("mipmap-xxxhdpi")}, Category.ICON)
+    suspect = prints_of({f"{name}.png": data for name, data in densities.items()}, Category.ICON)
+    assert len(suspect) >= 4
+    for item in suspect:
+        match = by_baseline(ImageMatcher().match(baseline, [item], Settings())).get("xxxhdpi.png")
+        assert match is not None and "scaled" in match.transforms, item.asset.path
+
+
+# --- no false matches ------------------------------------------------------------------------------------
+
+
+def _sprite_prints(paths: list[Path]) -> list[Print]:
+    return prints_of({f"{path.parent.name}/{path.name}": path.read_bytes() for path in paths})
+
+
+def test_different_tuxemon_monsters_are_not_matched() -> None:
+    monsters = sorted(TUXEMON.glob("*-front.png"))[::4][:90]
+    first, second = _sprite_prints(monsters[::2]), _sprite_prints(monsters[1::2])
+    assert ImageMatcher().match(first, second, Settings()).matches == ()
+    assert ImageMatcher().match(second, first, Settings()).matches == ()
+
+
+def test_different_shattered_sprites_are_not_matched_outside_their_derived_families() -> None:
+    sprites = sorted(SPRITES.glob("*.png"))
+    prints = _sprite_prints(sprites)
+    for index, item in enumerate(prints):
+        others = prints[:index] + prints[index + 1 :]
+        for match in ImageMatcher().match([item], others, Settings()).matches:
+            pair = {Path(match.baseline).stem, Path(match.suspect).stem}
+            assert any(pair <= family for family in DERIVED_FAMILIES), match
+
+
+def test_art_of_different_games_is_not_matched() -> None:
+    tuxemon = _sprite_prints(sorted(TUXEMON.glob("*-front.png"))[::5])
+    shattered = _sprite_prints(sorted(SPRITES.glob("*.png")))
+    assert ImageMatcher().match(tuxemon, shattered, Settings()).matches == ()
+    assert ImageMatcher().match(shattered, tuxemon, Settings()).matches == ()
+
+
+# --- tiny and blank images -------------------------------------------------------------------------------
+
+
+def test_tiny_and_blank_images_only_match_exactly_and_weigh_little() -> None:
+    tiny = Image.new("RGBA", (4, 4), (255, 0, 0, 255))
+    blank = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    flat = Image.new("RGBA", (64, 64), (10, 200, 10, 255))
+    other_flat = Image.new("RGBA", (64, 64), (10, 190, 10, 255))
+    baseline = prints_of({"tiny.png": png(tiny), "blank.png": png(blank), "flat.png": png(flat)})
+    suspect = prints_of({"s/tiny.png": png(tiny), "s/flat.png": png(other_flat)})
+    result = ImageMatcher().match(baseline, suspect, Settings())
+    assert result.weights == (("blank.png", 0.1), ("flat.png", 0.1), ("tiny.png", 0.1))
+    found = by_baseline(result)
+    assert set(found) == {"tiny.png"}  # the flat green is not matched to a slightly different flat green
+    assert found["tiny.png"].method == "sha256" and found["tiny.png"].weight == 0.1
+
+
+# --- mechanics -------------------------------------------------------------------------------------------
+
+
+def test_hamming_matrix_counts_bits_like_python_and_the_fallback_agrees(monkeypatch) -> None:
+    rng = np.random.default_rng(3)
+    left = rng.integers(0, 2**64, size=37, dtype=np.uint64)
+    right = rng.integers(0, 2**64, size=23, dtype=np.uint64)
+    expected = np.array([[(int(a) ^ int(b)).bit_count() for b in right] for a in left])
+    assert (matching.hamming_matrix(left, right) == expected).all()
+    monkeypatch.delattr(np, "bitwise_count", raising=False)
+    assert (matching.hamming_matrix(left, right) == expected).all()
+
+
+def test_candidate_search_is_vectorised_and_fast() -> None:
+    rng = np.random.default_rng(4)
+
+    def side(count: int) -> matching.Hashes:
+        words = rng.integers(0, 2**64, size=(3, 2, count), dtype=np.uint64)
+        return matching.Hashes(
+            prints=tuple(range(count)),  # type: ignore[arg-type]
+            traits=(),
+            phash=words,
+            dhash=rng.integers(0, 2**64, size=(3, 2, count), dtype=np.uint64),
+            edges=rng.integers(0, 2**64, size=(3, 2, count), dtype=np.uint64),
+            trim_phash=rng.integers(0, 2**64, size=count, dtype=np.uint64),
+            trim_dhash=rng.integers(0, 2**64, size=count, dtype=np.uint64),
+            has_trim=np.ones(count, dtype=bool),
+        )
+
+    base, suspect = side(2000), side(3000)
+    suspect.phash[:, 0, 1234] = base.phash[0, 0, 7]  # one planted copy
+    suspect.dhash[:, 0, 1234] = base.dhash[0, 0, 7]
+    start = time.perf_counter()
+    candidates = matching.nearest(base, suspect)
+    assert time.perf_counter() - start < 10.0
+    assert len(candidates) == 2000 and all(1 <= len(row) <= 3 * matching.TOP_CANDIDATES for row in candidates)
+    planted = next(c for c in candidates[7] if c.suspect == 1234)
+    assert (planted.phash, planted.dhash, planted.mirrored) == (0, 0, False)
+
+
+def test_results_do_not_depend_on_input_order() -> None:
+    originals = {f"g{seed}.png": generated_sprite(seed) for seed in range(6)}
+    baseline = prints_of({name: png(image) for name, image in originals.items()})
+    suspect = prints_of({f"c/{name}": jpeg(hue_shift(image, 40)) for name, image in originals.items()})
+    first = ImageMatcher().match(baseline, suspect, Settings())
+    shuffled = ImageMatcher().match(list(reversed(baseline)), suspect[3:] + suspect[:3], Settings())
+    assert first == shuffled and len(first.matches) == 6
+
+
+def test_prints_without_perceptual_hashes_or_thumbnails_are_handled() -> None:
+    image = generated_sprite(5)
+    baseline = prints_of({"a.png": png(image)})
+    stripped = [
+        Print(p.asset, tuple(f for f in p.fingerprints), p.width, p.height, thumbnail=b"not a png")
+        for p in baseline
+    ]
+    byte_only = [Print(p.asset, p.fingerprints[:1]) for p in prints_of({"b.png": png(crop(image, 0.2))})]
+    suspect = prints_of({"c.png": png(crop(image, 0.08))})
+    assert ImageMatcher().match(stripped, suspect + byte_only, Settings()).matches == ()
+    assert ImageMatcher().match(byte_only, stripped, Settings()).matches == ()
