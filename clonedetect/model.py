@@ -223,7 +223,7 @@ class Match:
     suspect: str  # asset path in the suspect package
     similarity: float  # 0..1
     method: str  # 'sha256', 'pixels', 'phash', 'orb', 'normalised-text', 'fuzzy', 'table'
-    # 'mirrored', 'recoloured', 'scaled', 'cropped', 're-encoded', 'traditional', 'edited', ...
+    # 'mirrored', 'recoloured', 'scaled', 'cropped', 'overlaid', 're-encoded', 'traditional', 'edited', ...
     transforms: tuple[str, ...] = ()
     evidence: str = ""  # one line a person can check: distances, counts, what differed
     weight: float = 1.0  # how much the baseline asset counts (common assets and generic strings count little)

@@ -1,5 +1,9 @@
 """The six stages wired together: analyse() runs unpack -> extract -> fingerprint for one input,
-compare() matches two analyses and scores them. Nothing here analyses anything itself."""
+compare() matches two analyses and scores them. Nothing here analyses anything itself.
+
+The wall-time limit of one package (Limits.max_seconds) starts with its unpacking; extract checks it between
+entries, and fingerprinting reads entries through a DeadlineSource that refuses reads once it has passed.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from clonedetect.extract import extract_assets
+from clonedetect.extract.deadline import Deadline, DeadlineSource
 from clonedetect.fingerprint import fingerprint_assets
 from clonedetect.match import match_analyses
 from clonedetect.model import Analysis, AssetKind, Comparison, Match
@@ -37,13 +42,16 @@ class StageClock:
 
 
 def analyse(path: Path, settings: Settings) -> Analysis:
-    """Unpack, extract and fingerprint one input."""
+    """Unpack, extract and fingerprint one input, within its wall-time limit."""
     clock = StageClock()
+    deadline = Deadline(settings.limits.max_seconds)
     with clock.run("unpack", lambda: open_package(path, settings)) as opened:
-        extraction = clock.run("extract", lambda: extract_assets(opened, settings))
+        extraction = clock.run("extract", lambda: extract_assets(opened, settings, deadline=deadline))
+        timed = DeadlineSource(opened.source, deadline)
         prints, fingerprint_warnings = clock.run(
-            "fingerprint", lambda: fingerprint_assets(extraction.assets, opened.source, settings)
+            "fingerprint", lambda: fingerprint_assets(extraction.assets, timed, settings)
         )
+    fingerprint_warnings = timed.fold(fingerprint_warnings, path.name, "fingerprinted")
     return Analysis(
         package=opened.package,
         facts=extraction.facts,

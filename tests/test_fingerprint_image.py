@@ -1,10 +1,13 @@
-"""Image decoding and fingerprints: bounded decoding of hostile files, atlas frames, hashes and their invariants."""
+"""Image decoding and fingerprints: bounded decoding of hostile files, atlas frames, hashes, invariants."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import os
 import struct
+import subprocess
+import sys
 import time
 import zlib
 from pathlib import Path
@@ -13,19 +16,21 @@ import cv2
 import imagehash
 import numpy as np
 import pytest
+from corpus import CORPUS
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import Image
 
 from clonedetect.fingerprint import hashes
+from clonedetect.fingerprint import image as image_module
 from clonedetect.fingerprint.decode import DecodeError, declared_size, decode_image, sniff_format
 from clonedetect.fingerprint.image import ImageFingerprinter
 from clonedetect.model import Asset, AssetKind, Category, Frame, Print
 from clonedetect.settings import Limits, Settings
 from clonedetect.unpack.memory import MemorySource
 
-SPRITES = Path("/work/shared/corpus/shattered-pixel-dungeon/core/src/main/assets/sprites")
+SPRITES = CORPUS / "shattered-pixel-dungeon/core/src/main/assets/sprites"
 LIMITS = Limits()
 
 
@@ -205,8 +210,9 @@ def _huge_files() -> dict[str, bytes]:
     sof = jpeg.find(b"\xff\xc0")
     jpeg[sof + 5 : sof + 9] = struct.pack(">HH", HUGE, HUGE)
     webp = bytearray(encode(photo(16, 16), "WEBP", lossless=True))
-    bits = (HUGE - 1) | ((HUGE - 1) << 14)
-    webp[21:25] = struct.pack("<I", bits & 0x0FFFFFFF | (struct.unpack_from("<I", webp, 21)[0] & 0xF0000000))
+    # VP8L keeps width-1 and height-1 in 14 bits each: 16384 x 16384 is its largest (and over the limit)
+    (header,) = struct.unpack_from("<I", webp, 21)
+    webp[21:25] = struct.pack("<I", (header & 0xF0000000) | 0x3FFF | (0x3FFF << 14))
     gif = bytearray(encode(photo(16, 16), "GIF"))
     gif[6:10] = struct.pack("<HH", HUGE, HUGE)
     bmp = bytearray(encode(photo(16, 16), "BMP"))
@@ -227,6 +233,26 @@ def test_a_huge_declared_size_is_refused_before_decoding(fmt: str) -> None:
     with pytest.raises(DecodeError, match="over the limit"):
         decode_image(data, LIMITS)
     assert time.perf_counter() - start < 0.5
+
+
+def test_opencv_gets_the_pixel_limit_before_it_loads() -> None:
+    """OpenCV reads OPENCV_IO_MAX_IMAGE_PIXELS once, when cv2 is imported: importing the fingerprint stage
+    must set it first, so OpenCV itself refuses an image just over the limit from its header."""
+    over = png_with_ihdr(Limits().max_pixels // 8000 + 1, 8000)
+    code = (
+        "import sys, clonedetect.pipeline, cv2, numpy as np\n"
+        "try:\n"
+        "    cv2.imdecode(np.frombuffer(sys.stdin.buffer.read(), np.uint8), cv2.IMREAD_UNCHANGED)\n"
+        "    print('decoded')\n"
+        "except cv2.error:\n"
+        "    print('refused')\n"
+    )
+    environment = {k: v for k, v in os.environ.items() if k != "OPENCV_IO_MAX_IMAGE_PIXELS"}
+    environment["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    result = subprocess.run(
+        [sys.executable, "-c", code], input=over, capture_output=True, env=environment, timeout=60, check=True
+    )
+    assert result.stdout.decode().strip() == "refused"
 
 
 def test_the_pixel_limit_is_the_settings_limit() -> None:
@@ -286,9 +312,10 @@ def test_an_unreadable_entry_is_a_warning() -> None:
 # --- atlas frames ----------------------------------------------------------------------------------------
 
 
-def test_frames_are_cut_rotated_back_and_untrimmed_and_the_page_is_decoded_once(monkeypatch) -> None:
+def test_frames_are_cut_rotated_back_and_untrimmed_and_the_page_is_decoded_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     hero = sprite(30, seed=1)
-    hero[:, :, 3][hero[..., 3] == 0] = 0
     page = np.zeros((64, 96, 4), dtype=np.uint8)
     page[2:32, 4:34] = hero  # plain frame
     page[34:64, 40:70] = cv2.rotate(hero, cv2.ROTATE_90_CLOCKWISE)  # stored rotated (square: same box)
@@ -306,8 +333,6 @@ def test_frames_are_cut_rotated_back_and_untrimmed_and_the_page_is_decoded_once(
     }
     assets = [asset(path, data, "atlas.png", frame) for path, frame in frames.items()]
     calls = []
-    from clonedetect.fingerprint import image as image_module
-
     real = image_module.read_page
     monkeypatch.setattr(image_module, "read_page", lambda *a: calls.append(1) or real(*a))
     prints, warnings = ImageFingerprinter().fingerprint(assets, MemorySource({"atlas.png": data}), Settings())

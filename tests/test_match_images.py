@@ -1,4 +1,4 @@
-"""Image matching: exact, near and verified matches, transform labels, and no matches between different art."""
+"""Image matching: exact, near and verified matches, transform labels, no matches between different art."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from corpus import CORPUS
 from PIL import Image, ImageDraw
 
 from clonedetect.fingerprint.image import ImageFingerprinter
@@ -20,7 +21,6 @@ from clonedetect.model import Asset, AssetKind, Category, Match, MatchResult, Pr
 from clonedetect.settings import Settings
 from clonedetect.unpack.memory import MemorySource
 
-CORPUS = Path("/work/shared/corpus")
 TUXEMON = CORPUS / "tuxemon/mods/tuxemon/gfx/sprites/battle"
 SHATTERED = CORPUS / "shattered-pixel-dungeon"
 SPRITES = SHATTERED / "core/src/main/assets/sprites"
@@ -158,7 +158,9 @@ def assert_copies_found(originals: dict[str, Image.Image], transform: str) -> di
             assert "recoloured" not in match.transforms, (name, match.evidence)
             continue
         assert label in match.transforms, (transform, name, match.transforms, match.evidence)
-        assert 0.0 < match.similarity <= 1.0 and match.category is Category.CHARACTERS and match.evidence
+        exact = match.method in ("sha256", "pixels")
+        assert (match.similarity == 1.0) if exact else (0.5 < match.similarity < 1.0), match
+        assert match.category is Category.CHARACTERS and match.evidence
     return found
 
 
@@ -285,7 +287,9 @@ def test_tiny_and_blank_images_only_match_exactly_and_weigh_little() -> None:
 # --- mechanics -------------------------------------------------------------------------------------------
 
 
-def test_hamming_matrix_counts_bits_like_python_and_the_fallback_agrees(monkeypatch) -> None:
+def test_hamming_matrix_counts_bits_like_python_and_the_fallback_agrees(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     rng = np.random.default_rng(3)
     left = rng.integers(0, 2**64, size=37, dtype=np.uint64)
     right = rng.integers(0, 2**64, size=23, dtype=np.uint64)
@@ -331,14 +335,29 @@ def test_results_do_not_depend_on_input_order() -> None:
     assert first == shuffled and len(first.matches) == 6
 
 
-def test_prints_without_perceptual_hashes_or_thumbnails_are_handled() -> None:
+def test_prints_without_thumbnails_hashes_or_with_malformed_values_are_handled() -> None:
     image = generated_sprite(5)
-    baseline = prints_of({"a.png": png(image)})
-    stripped = [
-        Print(p.asset, tuple(f for f in p.fingerprints), p.width, p.height, thumbnail=b"not a png")
-        for p in baseline
-    ]
-    byte_only = [Print(p.asset, p.fingerprints[:1]) for p in prints_of({"b.png": png(crop(image, 0.2))})]
-    suspect = prints_of({"c.png": png(crop(image, 0.08))})
-    assert ImageMatcher().match(stripped, suspect + byte_only, Settings()).matches == ()
-    assert ImageMatcher().match(byte_only, stripped, Settings()).matches == ()
+    (original,) = prints_of({"a.png": png(image)})
+    no_thumbnail = Print(original.asset, original.fingerprints, original.width, original.height, b"not a png")
+    copies = prints_of({"jpeg.jpg": jpeg(image), "crop.png": png(crop(image, 0.1))})
+    # fingerprints alone still find the JPEG copy; the crop needs the thumbnails to be confirmed
+    found = by_baseline(ImageMatcher().match([no_thumbnail], copies, Settings()))
+    assert found["a.png"].suspect == "jpeg.jpg"
+    cropped = [p for p in copies if p.asset.path == "crop.png"]
+    assert ImageMatcher().match([no_thumbnail], cropped, Settings()).matches == ()
+    assert ImageMatcher().match([original], cropped, Settings()).matches != ()  # with thumbnails it is found
+    # an undecodable image keeps only its byte hash: found when copied byte for byte, never approximately
+    byte_only = Print(original.asset, original.fingerprints[:1])
+    result = ImageMatcher().match([byte_only], [original, *copies], Settings())
+    assert [m.method for m in result.matches] == ["sha256"]
+    assert ImageMatcher().match([byte_only], copies, Settings()).matches == ()
+    # stored values are data too: malformed hashes make an image uninformative, not a crash
+    garbled = Print(
+        original.asset,
+        tuple(type(f)(f.algorithm, f.version, "zz" + f.value[2:]) for f in original.fingerprints),
+        original.width,
+        original.height,
+        original.thumbnail,
+    )
+    assert not matching.informative(garbled)
+    assert ImageMatcher().match([garbled], copies, Settings()).matches == ()

@@ -3,7 +3,8 @@
 Every entry is read once and handed to the first extractor that recognises it (extractors.EXTRACTORS). Work
 that needs the whole package waits until all entries are seen: atlas descriptions are matched to their page
 images, lone JSON/Lua records are grouped into one table per folder, and the package's own string resources
-are added. One bad entry becomes a warning with its path; the rest of the package is still extracted.
+are added. One bad entry becomes a warning with its path; the rest of the package is still extracted. Past
+the package's deadline (Limits.max_seconds) the remaining entries are left out, counted in one warning.
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import posixpath
 from collections.abc import Sequence
+from pathlib import PurePath
 
 from clonedetect.errors import EntryError
 from clonedetect.extract import atlas
 from clonedetect.extract.context import ExtractionContext, group_entry
+from clonedetect.extract.deadline import Deadline
 from clonedetect.extract.extractors import extractor_for
 from clonedetect.extract.folders import resolve_folder
 from clonedetect.extract.images import frame_asset
@@ -29,17 +32,26 @@ HEAD_BYTES = 4096
 
 
 def extract_assets(
-    opened: OpenedPackage, settings: Settings, overrides: Sequence[tuple[str, Category]] = ()
+    opened: OpenedPackage,
+    settings: Settings,
+    overrides: Sequence[tuple[str, Category]] = (),
+    deadline: Deadline | None = None,
 ) -> Extraction:
     """Assets (sorted by path), facts and warnings of one package.
 
     overrides: (glob, category) pairs matched against image asset paths before the path-word rules; the
     first match wins. The package's declared icons still come first.
+    deadline: checked before each entry; once it has passed, the remaining entries are not read.
     """
     package = opened.package
     context = ExtractionContext.create(package, settings, overrides)
     context.facts.scan_names(entry.name for entry in package.entries)
-    for entry in sorted(package.entries, key=lambda e: e.name):
+    entries = sorted(package.entries, key=lambda e: e.name)
+    for index, entry in enumerate(entries):
+        if deadline is not None and deadline.expired():
+            label = PurePath(package.source).name
+            context.warnings.append(deadline.warning(label, len(entries) - index, "analysed"))
+            break
         _extract_entry(entry, opened.source, context)
     _add_resource_strings(package, context)
     _cut_atlases(context)

@@ -15,23 +15,19 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import struct
 import warnings
 from dataclasses import dataclass
 
+# OPENCV_IO_MAX_IMAGE_PIXELS is set in clonedetect/__init__.py, before anything imports cv2; our own header
+# check runs before every decode, so that is the second fence.
+import cv2
 import numpy as np
+from PIL import Image
 
 from clonedetect.model import Frame
 from clonedetect.settings import Limits
 from clonedetect.unpack.cgbi import cgbi_to_png, is_cgbi
-
-# OpenCV reads this once, when cv2 is first imported (so it must be set before that import); our own header
-# check runs before every decode, so this is the second fence.
-os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(Limits().max_pixels))
-
-import cv2
-from PIL import Image
 
 WORK_SIDE = 256  # longer side of the copy every fingerprint is computed from
 ROWS_PER_CHUNK_PIXELS = 1 << 20  # premultiply in slices of about a megapixel to bound temporary memory

@@ -37,7 +37,8 @@ from clonedetect.settings import Settings
 
 MIN_SIDE = 8  # images smaller than this on either side carry no evidence
 LOW_WEIGHT = 0.1  # weight of a tiny or blank baseline image
-BLOCK_ROWS = 256  # baseline rows per distance block: bounds memory at ~30 x 256 x suspects bytes
+NEAR_CEILING = 0.99  # similarity 1.0 is kept for exact copies (same bytes or same pixels)
+BLOCK_PAIRS = 1 << 20  # baseline x suspect pairs per distance block: ~50 bytes each of temporaries
 TOP_CANDIDATES = 3  # closest suspects per baseline image, by each of three rankings
 FAR = 255  # distance standing for "not comparable"
 HASH_HEX = 16  # hex digits of a 64-bit hash
@@ -285,10 +286,11 @@ class Candidate:
 
 
 def nearest(base: Hashes, suspect: Hashes, top: int = TOP_CANDIDATES) -> list[list[Candidate]]:
-    """For each baseline print the closest suspects by pHash + dHash, by trimmed pHash + dHash and by edges."""
+    """Per baseline print, the closest suspects by pHash + dHash, by trimmed pHash + dHash and by edges."""
     result: list[list[Candidate]] = []
-    for start in range(0, len(base.prints), BLOCK_ROWS):
-        rows = slice(start, start + BLOCK_ROWS)
+    block = max(1, BLOCK_PAIRS // max(1, len(suspect.prints)))
+    for start in range(0, len(base.prints), block):
+        rows = slice(start, start + block)
         # (background, mirrored, rows, suspects): the baseline's plain hash against the suspect's plain/mirror
         phash = hamming_matrix(base.phash[:, :1, rows], suspect.phash)
         dhash = hamming_matrix(base.dhash[:, :1, rows], suspect.dhash)
@@ -451,7 +453,7 @@ class Judge:
             else:
                 transforms.add("scaled")
         return Judgement(
-            similarity=round(similarity, 4),
+            similarity=round(min(NEAR_CEILING, similarity), 4),
             method="edges" if recoloured else "phash",
             transforms=tuple(sorted(transforms)),
             evidence=evidence,
@@ -468,7 +470,7 @@ class Judge:
         )
         transforms = set(_transforms(item, copy, candidate, sizes=False)) | set(verification.transforms)
         return Judgement(
-            similarity=round(verification.similarity, 4),
+            similarity=round(min(NEAR_CEILING, verification.similarity), 4),
             method=verification.method,
             transforms=tuple(sorted(transforms)),
             evidence=f"{verification.evidence}; {_hash_evidence(candidate, colours, None)}",

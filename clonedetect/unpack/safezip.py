@@ -1,13 +1,16 @@
 """The only code in clonedetect that reads zip archives (APK, XAPK, APKS, IPA, OBB, nested archives).
 
-Python's zipfile parses the central directory; the member data we read ourselves from the local header, the
-way Android's libziparchive does, so that what Android installs we can analyse:
+The central directory is parsed by centraldir.py and the member data read from the local header, the way
+Android's libziparchive does, so that what Android installs we can analyse:
 - the general-purpose 'encrypted' bit set on plain members (a classic anti-unpacker trick) is ignored;
 - a local header whose name or flags disagree with the central directory is tolerated;
-- duplicate names are kept: the first is read under its name, later ones as 'name~dup2', with a warning.
+- duplicate names are kept: the first is read under its name, later ones as 'name~dup2', with a warning;
+- a name that is not valid UTF-8 under the UTF-8 flag is read with replacement characters, with a warning.
 
 Hostile archives are bounded: member count, declared and actual uncompressed size per member and in total,
-compression ratio, and every read stops at the declared size. Names are data: normalised to '/'-separated
+compression ratio, and every read stops at the declared size. Members whose data overlap an earlier
+member's (the 'overlapping files' zip bomb, which defeats the ratio check by sharing one compressed kernel
+among thousands of entries) are skipped. Names are data: normalised to '/'-separated
 relative paths for reporting, never used to write anything to disk.
 """
 
@@ -26,6 +29,7 @@ from typing import BinaryIO
 from clonedetect.errors import EntryError, InputError
 from clonedetect.model import AnalysisWarning, Entry
 from clonedetect.settings import Limits
+from clonedetect.unpack.centraldir import CentralRecord, read_central_directory
 
 LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 LOCAL_MAGIC = b"PK\x03\x04"
@@ -33,7 +37,6 @@ CHUNK = 1 << 20
 # Small members compress far better than 200:1 legitimately (a 20 KB file of spaces); the ratio limit only
 # applies to members big enough to hurt.
 RATIO_EXEMPT_BYTES = 1 << 20
-UTF8_FLAG = 0x800
 # Average central-directory record size we accept per allowed entry (46 fixed bytes + name + extra).
 MAX_RECORD_BYTES = 512
 APK_SIG_BLOCK_MAGIC = b"APK Sig Block 42"
@@ -60,23 +63,9 @@ def normalise_name(raw: str) -> str:
     return "/".join(parts)
 
 
-def _android_name(info: zipfile.ZipInfo) -> str:
-    """The member name as Android and iOS read it: UTF-8, whether or not the archive sets the UTF-8 flag.
-
-    zipfile decodes names without the flag as cp437, which turns the Chinese names of a zip made on a Mac or
-    by a Java tool into mojibake; cp437 maps every byte, so encoding back recovers the raw bytes."""
-    name = info.filename
-    if info.flag_bits & UTF8_FLAG:
-        return name
-    try:
-        return name.encode("cp437").decode("utf-8")
-    except UnicodeError:
-        return name
-
-
-def _is_symlink(info: zipfile.ZipInfo) -> bool:
-    unix_mode = info.external_attr >> 16
-    return info.create_system == 3 and (unix_mode & 0o170000) == 0o120000
+def _is_symlink(record: CentralRecord) -> bool:
+    unix_mode = record.external_attr >> 16
+    return record.create_system == 3 and (unix_mode & 0o170000) == 0o120000
 
 
 class SafeZip:
@@ -88,58 +77,35 @@ class SafeZip:
         self._label = label
         self._declared_total = 0
         self.warnings: list[AnalysisWarning] = []
-        self._check_central_directory_size(file, limits, label)
         try:
-            archive = zipfile.ZipFile(file)
-            infos = archive.infolist()
-        except (
-            zipfile.BadZipFile,
-            zipfile.LargeZipFile,
-            OSError,
-            ValueError,
-            EOFError,
-            struct.error,
-            NotImplementedError,  # zipfile refuses 'version needed' fields above 6.3; protectors set them
-        ) as error:
+            # Refused before it is read when too big for max_entries: every record becomes an object, so a
+            # forged directory of millions of tiny records would exhaust memory before the entry limit.
+            directory = read_central_directory(file, limits.max_entries * MAX_RECORD_BYTES, label)
+        except OSError as error:
             raise InputError(f"{label}: not a readable zip archive ({error})") from None
         # Where the central directory starts (after any data prepended to the archive): the APK Signing
         # Block ends right there.
-        self.central_directory_offset: int = archive.start_dir
-        if not infos:
+        self.central_directory_offset: int = directory.start
+        for problem in directory.problems:
+            self._warn(label, problem)
+        records = directory.records
+        if not records:
             raise InputError(f"{label}: the zip archive has no entries")
-        if len(infos) > limits.max_entries:
+        if len(records) > limits.max_entries:
             self._warn(
-                label, f"{len(infos)} entries, over the limit of {limits.max_entries}; the rest are skipped"
+                label, f"{len(records)} entries, over the limit of {limits.max_entries}; the rest are skipped"
             )
-            infos = infos[: limits.max_entries]
+            records = records[: limits.max_entries]
         self.members: dict[str, Member] = {}
-        for info in infos:
-            self._add(info)
-
-    @staticmethod
-    def _check_central_directory_size(file: BinaryIO, limits: Limits, label: str) -> None:
-        """Refuse a central directory too big for max_entries before zipfile turns it all into objects.
-
-        zipfile parses every record of the central directory at once (about ten times its size in memory),
-        so a forged archive with millions of tiny records would exhaust memory before the entry limit is
-        checked. zipfile._EndRecData is private but has been stable since Python 2."""
-        try:
-            end_record = zipfile._EndRecData(file)  # type: ignore[attr-defined]
-        except (OSError, struct.error, ValueError):
-            return  # zipfile will report the archive as unreadable
-        if not end_record:
-            return
-        size: int = end_record[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
-        if size > limits.max_entries * MAX_RECORD_BYTES:
-            raise InputError(
-                f"{label}: central directory of {size} bytes, too big for max_entries {limits.max_entries}"
-            )
+        for record in records:
+            self._add(record)
+        self._drop_overlapping()
 
     def _warn(self, path: str, message: str) -> None:
         self.warnings.append(AnalysisWarning(path, message))
 
-    def _add(self, info: zipfile.ZipInfo) -> None:
-        raw = _android_name(info)
+    def _add(self, record: CentralRecord) -> None:
+        raw = record.name
         name = normalise_name(raw)
         if name != raw.rstrip("/"):
             self._warn(
@@ -147,6 +113,10 @@ class SafeZip:
             )
         if not name:
             return
+        if not record.name_is_valid:
+            self._warn(
+                name, "entry name is not valid UTF-8 although flagged so; undecodable bytes shown as U+FFFD"
+            )
         if name in self.members:
             copy = 2
             while f"{name}~dup{copy}" in self.members:
@@ -155,23 +125,42 @@ class SafeZip:
             name = f"{name}~dup{copy}"
         if not raw.endswith("/"):
             # Declared sizes bound every read (reads stop there), so their sum bounds the whole package.
-            if self._declared_total + info.file_size > self._limits.max_total_bytes:
+            if self._declared_total + record.size > self._limits.max_total_bytes:
                 self._warn(
                     name,
                     f"skipped: total uncompressed size would pass the limit {self._limits.max_total_bytes}",
                 )
                 return
-            self._declared_total += info.file_size
+            self._declared_total += record.size
         self.members[name] = Member(
             name=name,
             raw_name=raw,
-            size=info.file_size,
-            compressed_size=info.compress_size,
-            method=info.compress_type,
-            header_offset=info.header_offset,
+            size=record.size,
+            compressed_size=record.compressed_size,
+            method=record.method,
+            header_offset=record.header_offset,
             is_dir=raw.endswith("/"),
-            is_symlink=_is_symlink(info),
+            is_symlink=_is_symlink(record),
         )
+
+    def _drop_overlapping(self) -> None:
+        """Skip members whose data start inside an earlier member's: in a well-formed archive every member
+        occupies its own bytes (a local header of at least 30 bytes, then its compressed data), so an overlap
+        can only be a forged directory pointing many entries at one compressed kernel."""
+        end = -1
+        owner = ""
+        for member in sorted(self.members.values(), key=lambda m: (m.header_offset, m.name)):
+            if member.is_dir:
+                continue
+            if member.header_offset < end:
+                del self.members[member.name]
+                self._declared_total -= member.size
+                self._warn(
+                    member.name, f"data overlaps entry {owner[:200]!r} (overlapping-entry zip bomb?); skipped"
+                )
+                continue
+            end = member.header_offset + LOCAL_HEADER.size + member.compressed_size
+            owner = member.name
 
     def files(self) -> list[Member]:
         """Regular members (no directories, no symlinks), in archive order."""
