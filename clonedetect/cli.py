@@ -34,7 +34,7 @@ from clonedetect.report.console import make_console, printable, render_console, 
 from clonedetect.report.html import write_exhibit
 from clonedetect.report.labels import Lang
 from clonedetect.settings import Limits, Settings, Thresholds, limits_from_env, parse_limit
-from clonedetect.store.baselines import registered_baseline, store_root
+from clonedetect.store.baselines import is_registered, store_root
 
 PROG = "clonedetect"
 EXIT_NO_CLONE = 0
@@ -146,10 +146,11 @@ def compare(
         settings = build_settings(
             threshold=threshold, limits=limit or [], jobs=jobs, reproducible=reproducible
         )
+        registered = _registered_store(original, store)
         suspect_path = existing_input(suspect)
         if json_file is not None:
             _refuse_overwriting_inputs(json_file, (original, suspect_path))
-        comparison = _compare_with(original, suspect_path, store, settings)
+        comparison = _compare_with(original, registered, suspect_path, settings)
         report = build_report(comparison, settings, command=[PROG, *_argv(ctx)], generated_at=utc_timestamp())
         if json_file is not None:
             write_text(json_file, render_json(report))
@@ -232,20 +233,25 @@ def build_settings(
     )
 
 
-def _compare_with(original: Path, suspect: Path, store: Path | None, settings: Settings) -> Comparison:
-    """ORIGINAL is a package path, or else the name of a registered baseline in the store."""
+def _registered_store(original: Path, store: Path | None) -> Path | None:
+    """The store root when ORIGINAL is not a file but the name of a registered baseline, else None."""
+    if original.exists():
+        return None
+    root = store_root(store)
+    if not is_registered(str(original), root):
+        existing_input(original)  # the plain 'no such file' error
+    return root
+
+
+def _compare_with(original: Path, registered: Path | None, suspect: Path, settings: Settings) -> Comparison:
     pipeline = _pipeline()
-    if not original.exists():
-        root = store_root(store)
-        if registered_baseline(str(original), root) is None:
-            raise InputError(f"{original}: no such file or directory, nor a baseline registered in {root}")
+    if registered is not None:
         suspect_analysis = pipeline.analyse(suspect, settings)
         return importlib.import_module("clonedetect.scan").compare_with_registered(
-            root, str(original), suspect_analysis, settings
+            registered, str(original), suspect_analysis, settings
         )
-    return pipeline.compare(
-        pipeline.analyse(original, settings), pipeline.analyse(suspect, settings), settings
-    )
+    baseline = pipeline.analyse(original, settings)
+    return pipeline.compare(baseline, pipeline.analyse(suspect, settings), settings)
 
 
 def existing_input(path: Path) -> Path:

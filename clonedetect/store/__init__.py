@@ -13,7 +13,7 @@ from clonedetect.store.baselines import (
     BaselineInfo,
     BaselineStore,
     PackageInfo,
-    registered_baseline,
+    is_registered,
     store_root,
 )
 from clonedetect.store.common import COMMON_WEIGHT, common_weights
@@ -34,8 +34,8 @@ __all__ = [
     "common_weights",
     "export_baseline",
     "import_baseline",
+    "is_registered",
     "rank_baselines",
     "read_labels_file",
-    "registered_baseline",
     "store_root",
 ]

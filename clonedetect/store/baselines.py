@@ -504,12 +504,10 @@ def slug_safe(folder: str) -> str:
     return folder if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", folder) else ""
 
 
-def registered_baseline(name: str, root: Path) -> list[Analysis] | None:
-    """The stored packages of baseline `name` for `compare NAME SUSPECT`, or None when there is no store
-    at `root` or no baseline of that name (then NAME is meant as a path)."""
+def is_registered(name: str, root: Path) -> bool:
+    """True when the store at `root` has a baseline called `name` (for `compare NAME SUSPECT`); False when
+    there is no store there or no such baseline (then NAME is meant as a path)."""
     if not (root / catalogue.CATALOGUE_NAME).is_file():
-        return None
+        return False
     with BaselineStore(root) as store:
-        if not store.exists(name):
-            return None
-        return store.load_baseline(name)
+        return store.exists(name)
