@@ -30,11 +30,9 @@ from typer.testing import CliRunner
 
 from clonedetect.cli_exhibit import exhibit_command, notice_command
 from clonedetect.errors import InputError
-from clonedetect.model import Asset, AssetKind, Category, Print
 from clonedetect.report.html import (
     MAX_IMAGE_PAIRS,
     build_exhibit_view,
-    collect_thumbnails,
     css_string,
     encode_thumbnails,
     exhibit_thumbnail_keys,
@@ -380,22 +378,11 @@ def test_visible_shows_what_a_reader_could_not_see() -> None:
     assert visible("龍之傳說 ok") == "龍之傳說 ok"
 
 
-def test_thumbnail_keys_and_collection_from_prints() -> None:
+def test_thumbnail_keys_and_base64_round_trip() -> None:
     report = sample_report()
-    keys = exhibit_thumbnail_keys(report)
-    assert keys == sorted(sample_thumbnails())
-    icon = "res/mipmap-xhdpi/ic_launcher.png"
-
-    def image_print(path: str, thumbnail: bytes) -> Print:
-        asset = Asset(path, path, AssetKind.IMAGE, Category.ICON, "image/png", "0" * 64, 1, "test")
-        return Print(asset, (), 64, 64, thumbnail)
-
-    png = sample_thumbnails()[f"baseline:{icon}"]
-    found = collect_thumbnails(
-        report, [image_print(icon, png), image_print("unrelated.png", png)], [image_print(icon, b"")]
-    )
-    assert found == {f"baseline:{icon}": png}
-    assert thumbnails_from_report({"thumbnails": encode_thumbnails(found)}) == found
+    assert exhibit_thumbnail_keys(report) == sorted(sample_thumbnails())
+    thumbnails = sample_thumbnails()
+    assert thumbnails_from_report({"thumbnails": encode_thumbnails(thumbnails)}) == thumbnails
 
 
 def test_pdf_dates_are_pinned_without_moving_offsets() -> None:

@@ -208,6 +208,8 @@ def sample_report(*, endpoints: bool = True) -> dict[str, Any]:
             ],
             "icons": icons,
             "entries": 1843,
+            "endpoints": ["https://api.example-games.com/v1"],
+            "sdks": ["payment:Alipay", "payment:WeChat Pay"],
         },
         "suspect": {
             "path": "dragons-bt.apk",
@@ -229,6 +231,8 @@ def sample_report(*, endpoints: bool = True) -> dict[str, Any]:
             ],
             "icons": icons,
             "entries": 1851,
+            "endpoints": [f"http://{PIRATE_IP}:8080/gate", "s1.dragons-bt.example.net"] if endpoints else [],
+            "sdks": ["payment:WeChat Pay"],
         },
         "verdict": {
             "score": 0.9634,
@@ -397,7 +401,7 @@ def _real_report() -> dict[str, Any]:
 
 
 def test_sample_report_has_the_keys_build_report_writes() -> None:
-    real, sample = _real_report(), sample_report()
+    real, sample = _real_report(), with_thumbnails(sample_report())
     assert set(sample) == set(real)
     for side in ("baseline", "suspect"):
         assert set(sample[side]) == set(real[side])

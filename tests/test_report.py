@@ -6,6 +6,7 @@ exercise sorting, rounding, de-duplication, hostile names and wide CJK text.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -46,12 +47,17 @@ from clonedetect.report.console import (
     render_inspection,
     verdict_line,
 )
+from clonedetect.report.html import exhibit_thumbnail_keys
 from clonedetect.report.model import REPRODUCIBLE_TIMESTAMP, SCHEMA_VERSION
 from clonedetect.settings import Settings, Thresholds
 
 GOLDEN = Path(__file__).parent / "golden" / "report.json"
 COMMAND = ["clonedetect", "compare", "original.apk", "repack.apk", "--json", "report.json"]
 WHEN = "2024-05-01T12:00:00Z"
+# a real 1x1 PNG: the smallest thumbnail a report can carry
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 
 
 def _package(source: str, name: str, package_id: str, signer_subject: str, *, fmt: PackageFormat) -> Package:
@@ -152,6 +158,17 @@ def sample_comparison(*, clone: bool = True) -> Comparison:
             AnalysisWarning("res/raw/broken.png", "not a PNG: bad signature"),
         ),
         timings=(("baseline.unpack", 0.5), ("match", 1.25)),
+        baseline_facts=Facts(endpoints=("https://api.studio.example",), sdks=("payment:Alipay",)),
+        suspect_facts=Facts(endpoints=("http://203.0.113.7:8080",)),
+        thumbnails=(
+            ("baseline:res/mipmap-xxhdpi/ic_launcher.png", PNG),
+            ("suspect:res/mipmap-xxhdpi/ic_launcher.png", PNG),
+            ("baseline:assets/not-matched.png", PNG),  # not shown in any exhibit: must not travel
+        ),
+        texts=(
+            ("baseline:assets/strings.json#hero.name@zh-CN", "龙骑士"),
+            ("suspect:assets/lang.json#hero@zh-TW", "龍騎士"),
+        ),
     )
 
 
@@ -159,6 +176,21 @@ def _report(settings: Settings | None = None, comparison: Comparison | None = No
     return build_report(
         comparison or sample_comparison(), settings or Settings(), command=COMMAND, generated_at=WHEN
     )
+
+
+def test_report_carries_the_shown_thumbnails_and_the_matched_strings() -> None:
+    report = _report()
+    assert set(report["thumbnails"]) == {
+        "baseline:res/mipmap-xxhdpi/ic_launcher.png",
+        "suspect:res/mipmap-xxhdpi/ic_launcher.png",
+    }
+    assert set(report["thumbnails"]) <= set(exhibit_thumbnail_keys(report))
+    assert base64.b64decode(report["thumbnails"]["baseline:res/mipmap-xxhdpi/ic_launcher.png"]) == PNG
+    text = report["categories"]["text"]["matches"][0]
+    assert (text["baseline_text"], text["suspect_text"]) == ("龙骑士", "龍騎士")
+    assert "baseline_text" not in report["categories"]["icon"]["matches"][0]
+    assert report["suspect"]["endpoints"] == ["http://203.0.113.7:8080"]
+    assert report["baseline"]["sdks"] == ["payment:Alipay"]
 
 
 def test_report_has_every_contract_field() -> None:

@@ -23,7 +23,7 @@ import re
 import shlex
 import tempfile
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -32,7 +32,7 @@ import jinja2
 from markupsafe import Markup
 
 from clonedetect.errors import InputError
-from clonedetect.model import Category, CategoryScore, Print
+from clonedetect.model import Category, CategoryScore
 from clonedetect.report.json_report import render_json
 from clonedetect.report.labels import COURT_ORDER, DIFFERENCE_ORDER, Labels, Lang, labels_for
 
@@ -354,20 +354,6 @@ def exhibit_thumbnail_keys(report: Mapping[str, Any]) -> list[str]:
             keys.add("baseline:" + as_text(match.get("baseline")))
             keys.add("suspect:" + as_text(match.get("suspect")))
     return sorted(keys)
-
-
-def collect_thumbnails(
-    report: Mapping[str, Any], baseline: Iterable[Print], suspect: Iterable[Print]
-) -> dict[str, bytes]:
-    """The PNG thumbnails (model.Print.thumbnail) the exhibit of `report` shows, keyed as it looks them up."""
-    wanted = set(exhibit_thumbnail_keys(report))
-    found: dict[str, bytes] = {}
-    for side, prints in (("baseline", baseline), ("suspect", suspect)):
-        for item in prints:
-            key = f"{side}:{item.asset.path}"
-            if key in wanted and item.thumbnail:
-                found[key] = item.thumbnail
-    return dict(sorted(found.items()))
 
 
 def encode_thumbnails(thumbnails: Mapping[str, bytes]) -> dict[str, str]:
