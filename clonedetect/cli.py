@@ -8,16 +8,10 @@ shown that the suspect is innocent (0) nor that it is a clone (1). Every failure
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import io
-import math
-import os
 import sys
-import tempfile
-import traceback
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Annotated, NoReturn
@@ -25,31 +19,34 @@ from typing import Annotated, NoReturn
 import typer
 
 from clonedetect import __version__
+from clonedetect.cli_common import (
+    EXIT_CLONE,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_NO_CLONE,
+    PROG,
+    STDOUT,
+    DebugOption,
+    Invocation,
+    JobsOption,
+    LimitOption,
+    StoreOption,
+    build_settings,
+    existing_input,
+    fail,
+    guarded,
+    write_text,
+)
 from clonedetect.cli_exhibit import exhibit_command, notice_command
 from clonedetect.cli_store import baseline_app, scan_command
-from clonedetect.errors import ClonedetectError, InputError, UsageError
+from clonedetect.errors import UsageError
 from clonedetect.model import Comparison
 from clonedetect.report import build_inspection, build_report, render_json, utc_timestamp
-from clonedetect.report.console import make_console, printable, render_console, render_inspection
+from clonedetect.report.console import make_console, render_console, render_inspection
 from clonedetect.report.html import write_exhibit
 from clonedetect.report.labels import Lang
-from clonedetect.settings import Limits, Settings, Thresholds, limits_from_env, parse_limit
+from clonedetect.settings import Settings, Thresholds
 from clonedetect.store.baselines import is_registered, store_root
-
-PROG = "clonedetect"
-EXIT_NO_CLONE = 0
-EXIT_CLONE = 1
-EXIT_ERROR = 2
-EXIT_INTERRUPTED = 130
-STDOUT = "-"
-
-
-@dataclass(frozen=True, slots=True)
-class Invocation:
-    """The argv of this run, recorded in the report's `command` field."""
-
-    argv: tuple[str, ...]
-
 
 app = typer.Typer(
     name=PROG,
@@ -77,27 +74,6 @@ def _root(
 
     Exit codes: 0 no clone, 1 clone, 2 unusable input, bad usage or internal error.
     """
-
-
-LimitOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--limit",
-        metavar="NAME=VALUE",
-        help="Override a safety limit, e.g. --limit max_pixels=16000000 (repeatable; also "
-        "CLONEDETECT_LIMIT_<NAME> variables).",
-    ),
-]
-JobsOption = Annotated[
-    int, typer.Option("--jobs", "-j", metavar="N", help="Worker processes for fingerprinting.")
-]
-DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")]
-StoreOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--store", metavar="DIR", help="Baseline store (default $CLONEDETECT_STORE or ./baselines)."
-    ),
-]
 
 
 @app.command(
@@ -204,35 +180,6 @@ app.command("exhibit")(exhibit_command)
 app.command("notice")(notice_command)
 
 
-def build_settings(
-    *,
-    threshold: float,
-    limits: Sequence[str],
-    jobs: int,
-    reproducible: bool,
-    environ: dict[str, str] | None = None,
-) -> Settings:
-    """Settings from command-line values; CLONEDETECT_LIMIT_* variables first, --limit overrides them."""
-    if not (math.isfinite(threshold) and 0.0 <= threshold <= 1.0):
-        raise UsageError(f"--threshold must be between 0 and 1, got {threshold}")
-    if jobs < 1:
-        raise UsageError(f"--jobs must be at least 1, got {jobs}")
-    base = limits_from_env(Limits(), environ)
-    changes: dict[str, int | float] = {}
-    for item in limits:
-        name, separator, raw = item.partition("=")
-        if not separator:
-            raise UsageError(f"--limit needs NAME=VALUE, got {item!r}")
-        key = name.strip().lower().replace("-", "_")
-        changes[key] = parse_limit(key, raw.strip())
-    return Settings(
-        limits=replace(base, **changes),
-        thresholds=replace(Thresholds(), clone=threshold),
-        jobs=jobs,
-        reproducible=reproducible,
-    )
-
-
 def _registered_store(original: Path, store: Path | None) -> Path | None:
     """The store root when ORIGINAL is not a file but the name of a registered baseline, else None."""
     if original.exists():
@@ -254,14 +201,6 @@ def _compare_with(original: Path, registered: Path | None, suspect: Path, settin
     return pipeline.compare(baseline, pipeline.analyse(suspect, settings), settings)
 
 
-def existing_input(path: Path) -> Path:
-    """Fail before any slow analysis when an input path is missing (the second one would otherwise be
-    reported only after the first was analysed)."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file or directory")
-    return path
-
-
 def _refuse_overwriting_inputs(target: str, inputs: Sequence[Path]) -> None:
     if target == STDOUT:
         return
@@ -269,35 +208,6 @@ def _refuse_overwriting_inputs(target: str, inputs: Sequence[Path]) -> None:
     for path in inputs:
         if destination.exists() and destination.resolve() == path.resolve():
             raise UsageError(f"--json {target} would overwrite the input {path}")
-
-
-def write_text(target: str, text: str) -> None:
-    """Write `text` to stdout ('-') or atomically to a file: a reader never sees half a report."""
-    if target == STDOUT:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    destination = Path(target)
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)
-    except OSError as error:
-        raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-        # mkstemp makes the file private (0600); a report is an ordinary file, so give it the usual mode.
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, destination)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise UsageError(f"cannot write {target}: {error.strerror or error}") from None
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def _pipeline() -> ModuleType:
@@ -309,35 +219,6 @@ def _pipeline() -> ModuleType:
 def _argv(ctx: typer.Context) -> tuple[str, ...]:
     invocation = ctx.find_root().obj
     return invocation.argv if isinstance(invocation, Invocation) else tuple(sys.argv[1:])
-
-
-def guarded(work: Callable[[], int], *, debug: bool) -> int:
-    """Run a command body; turn every failure into one stderr line and exit code 2."""
-    try:
-        return work()
-    except BrokenPipeError:
-        # The reader went away (`clonedetect inspect x | head`): nothing more can be shown. Point stdout at
-        # /dev/null so the interpreter's final flush does not fail a second time, and report no result.
-        with contextlib.suppress(OSError, ValueError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        fail("output closed before the result was written (broken pipe)")
-        return EXIT_ERROR
-    except ClonedetectError as error:
-        if debug:
-            traceback.print_exc()
-        fail(str(error))
-    except Exception as error:  # an internal error: one line, not a traceback, unless --debug
-        if debug:
-            traceback.print_exc()
-        fail(f"internal error: {type(error).__name__}: {error} (run with --debug for the traceback)")
-    return EXIT_ERROR
-
-
-def fail(message: str) -> None:
-    """The one error line. The message may quote hostile file names: control characters are escaped and
-    line breaks collapsed so it stays a single line."""
-    sys.stderr.write(f"{PROG}: error: {printable(' '.join(message.split()), limit=1000)}\n")
-    sys.stderr.flush()
 
 
 def _tolerant_streams() -> None:

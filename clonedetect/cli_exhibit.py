@@ -7,14 +7,14 @@ and exit code 2, whichever way they are registered.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
-from clonedetect.errors import ClonedetectError, InputError, UsageError
+from clonedetect.cli_common import EXIT_NO_CLONE, DebugOption, guarded
+from clonedetect.errors import InputError, UsageError
 from clonedetect.report.html import (
     ExhibitFiles,
     check_report,
@@ -27,7 +27,6 @@ from clonedetect.report.notice import MissingFieldsError, NoticeRequest, missing
 
 MAX_REPORT_BYTES = 256 * 1024 * 1024  # a report with thumbnails is a few MB; this bounds a hostile file
 REPORT_SHA_META = b'<meta name="clonedetect-report-sha256" content="'
-T = TypeVar("T")
 
 
 def exhibit_command(
@@ -37,18 +36,19 @@ def exhibit_command(
     output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the HTML exhibit.")],
     pdf: Annotated[Path | None, typer.Option("--pdf", help="Also write an A4 PDF (needs Chromium).")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the labels.")] = Lang.EN,
+    debug: DebugOption = False,
 ) -> None:
     """Render the court exhibit of a saved report; nothing is re-analysed.
 
     Example: clonedetect exhibit report.json -o exhibit.html --pdf exhibit.pdf --lang zh
     """
 
-    def work() -> ExhibitFiles:
+    def work() -> int:
         report, report_file_sha = load_report(report_json)
-        return write_exhibit(report, output, pdf, lang, report_file_sha256=report_file_sha)
+        _say_written(write_exhibit(report, output, pdf, lang, report_file_sha256=report_file_sha))
+        return EXIT_NO_CLONE
 
-    files = _run(work)
-    _say_written(files)
+    raise typer.Exit(guarded(work, debug=debug))
 
 
 def notice_command(
@@ -79,6 +79,7 @@ def notice_command(
     date_: Annotated[
         str, typer.Option("--date", help="Date on the letter, YYYY-MM-DD. Default: today (UTC).")
     ] = "",
+    debug: DebugOption = False,
 ) -> None:
     """Write a notice-and-takedown letter for the suspect of a saved report, with the exhibit attached.
 
@@ -86,7 +87,7 @@ def notice_command(
     --ownership "software copyright registration 2015SR000000" --url https://dl.example.net/x.apk -o notice.md
     """
 
-    def work() -> tuple[ExhibitFiles, Path]:
+    def work() -> int:
         report, report_file_sha = load_report(report_json)
         request = NoticeRequest(
             holder=holder,
@@ -102,11 +103,11 @@ def notice_command(
             raise MissingFieldsError(missing)
         attached = attach_exhibit(report, exhibit or default_exhibit_path(output), lang, report_file_sha)
         write_notice(report, request, attached, output, html, pdf)
-        return attached, output
+        typer.echo(f"notice: {output}")
+        _say_written(attached)
+        return EXIT_NO_CLONE
 
-    attached, written = _run(work)
-    typer.echo(f"notice: {written}")
-    _say_written(attached)
+    raise typer.Exit(guarded(work, debug=debug))
 
 
 def load_report(path: Path) -> tuple[dict[str, Any], str]:
@@ -166,17 +167,6 @@ def letter_date(given: str) -> str:
 
 def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
-
-
-def _run(work: Callable[[], T]) -> T:
-    try:
-        return work()
-    except ClonedetectError as error:
-        typer.echo(f"clonedetect: {error}", err=True)
-        raise typer.Exit(2) from None
-    except OSError as error:  # an output path that cannot be written
-        typer.echo(f"clonedetect: {error.filename or ''}: {error.strerror or error}", err=True)
-        raise typer.Exit(2) from None
 
 
 def _say_written(files: ExhibitFiles) -> None:

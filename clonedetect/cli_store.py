@@ -1,9 +1,7 @@
 """The `baseline` command group and the `scan` command (cli.py registers both). Arguments -> Settings ->
 clonedetect.store / clonedetect.scan -> output; nothing is analysed here.
 
-Every failure is one line on stderr and exit code 2, through cli.guarded, like every other command. cli.py
-imports this module to register the commands, so this module imports cli only inside the commands (an
-import at the top would be circular whichever module is imported first).
+Every failure is one line on stderr and exit code 2, through cli_common.guarded, like every other command.
 """
 
 from __future__ import annotations
@@ -22,6 +20,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from clonedetect.cli_common import (
+    STDOUT,
+    DebugOption,
+    Invocation,
+    LimitOption,
+    StoreOption,
+    build_settings,
+    existing_input,
+    guarded,
+    write_text,
+)
 from clonedetect.errors import UsageError
 from clonedetect.model import Analysis, AssetKind, Category
 from clonedetect.report import render_json, utc_timestamp
@@ -39,55 +48,18 @@ baseline_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-StoreOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--store",
-        metavar="DIR",
-        help="The baseline store folder (default: $CLONEDETECT_STORE, else ./baselines).",
-        show_default=False,
-    ),
-]
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON on stdout.")]
-# the same options as cli.py's, declared here because cli.py imports this module
-LimitOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--limit",
-        metavar="NAME=VALUE",
-        help="Override a safety limit, e.g. --limit max_pixels=16000000 (repeatable; also "
-        "CLONEDETECT_LIMIT_<NAME> variables).",
-    ),
-]
-DebugOption = Annotated[bool, typer.Option("--debug", help="Show the traceback of an internal error.")]
-STDOUT = "-"
 EXIT_OK = 0
 
 
 def _settings(limit: list[str] | None, jobs: int | None, threshold: float = Thresholds().clone) -> Settings:
-    from clonedetect.cli import build_settings
-
     return build_settings(
         threshold=threshold, limits=limit or [], jobs=jobs or os.cpu_count() or 1, reproducible=True
     )
 
 
 def _exit(work: Callable[[], int], debug: bool) -> None:
-    from clonedetect.cli import guarded
-
     raise typer.Exit(guarded(work, debug=debug))
-
-
-def _existing(path: Path) -> Path:
-    from clonedetect.cli import existing_input
-
-    return existing_input(path)
-
-
-def _write(target: str, text: str) -> None:
-    from clonedetect.cli import write_text
-
-    write_text(target, text)
 
 
 def _render_json_list(reports: Sequence[dict[str, Any]]) -> str:
@@ -149,8 +121,8 @@ def add_command(
 
         if not name.strip():
             raise UsageError("--name is required: the name the baseline is registered under")
-        inputs = [_existing(p) for p in packages or []]
-        extra = [_existing(p) for p in (screenshots, listing) if p is not None]
+        inputs = [existing_input(p) for p in packages or []]
+        extra = [existing_input(p) for p in (screenshots, listing) if p is not None]
         if not inputs and not extra:
             raise UsageError("give at least one PACKAGE, --screenshots DIR or --listing DIR")
         settings = _settings(limit, jobs)
@@ -202,7 +174,7 @@ def list_command(store: StoreOption = None, as_json: JsonFlag = False, debug: De
         with BaselineStore(store_root(store)) as opened:
             infos = opened.baselines()
         if as_json:
-            _write(STDOUT, render_json({"baselines": [_info_dict(i) for i in infos]}))
+            write_text(STDOUT, render_json({"baselines": [_info_dict(i) for i in infos]}))
             return EXIT_OK
         table = _table("Baselines", "name", "kind", "packages", "assets", "owner")
         for info in infos:
@@ -240,7 +212,7 @@ def show_command(
             info = opened.get(name)
             folder = opened.root / info.folder
         if as_json:
-            _write(STDOUT, render_json(_info_dict(info)))
+            write_text(STDOUT, render_json(_info_dict(info)))
             return EXIT_OK
         console = make_console()
         meta = _table(f"Baseline {printable(info.name)}", "field", "value")
@@ -333,7 +305,7 @@ def import_command(
 
         settings = _settings(limit, 1)
         with BaselineStore(store_root(store), create=True) as opened:
-            result = import_baseline(opened, _existing(file), settings.limits, name.strip() or None)
+            result = import_baseline(opened, existing_input(file), settings.limits, name.strip() or None)
         print(f"imported {printable(result.baseline.name)!r} ({len(result.added)} package(s))")
         return EXIT_OK
 
@@ -435,9 +407,9 @@ def scan_command(
             result, settings, command=["clonedetect", *_argv(ctx)], generated_at=utc_timestamp()
         )
         if json_file is not None:
-            _write(json_file, _render_json_list(reports))
+            write_text(json_file, _render_json_list(reports))
         if junit_file is not None:
-            _write(junit_file, render_junit(reports))
+            write_text(junit_file, render_junit(reports))
         render_scan(reports, console, quiet=quiet, cached=[r.cached for r in result.results])
         return result.exit_code
 
@@ -445,8 +417,6 @@ def scan_command(
 
 
 def _argv(ctx: typer.Context) -> tuple[str, ...]:
-    from clonedetect.cli import Invocation
-
     invocation = ctx.find_root().obj
     return invocation.argv if isinstance(invocation, Invocation) else tuple(sys.argv[1:])
 

@@ -398,3 +398,15 @@ def test_build_settings_directly() -> None:
         cli.build_settings(threshold=0.0, limits=[], jobs=1, reproducible=False, environ={}).thresholds.clone
         == 0.0
     )
+
+
+
+def test_an_unwritable_exhibit_is_one_clear_line(
+    pipeline: FakePipeline, inputs: tuple[Path, Path], run: Run, tmp_path: Path
+) -> None:
+    report = tmp_path / "report.json"
+    assert run("compare", *inputs, "--json", report)[0] == 1
+    code, _, err = run("exhibit", report, "-o", report / "e.html")  # a file cannot hold a file
+    assert code == 2
+    line = _one_error_line(err)
+    assert "internal error" not in line and "report.json" in line
