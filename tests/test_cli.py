@@ -400,7 +400,6 @@ def test_build_settings_directly() -> None:
     )
 
 
-
 def test_an_unwritable_exhibit_is_one_clear_line(
     pipeline: FakePipeline, inputs: tuple[Path, Path], run: Run, tmp_path: Path
 ) -> None:
