@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import plistlib
 import random
 from collections.abc import Callable, Mapping, Sequence
@@ -65,6 +66,7 @@ class ArtTheme:
     ui_main: RGB
     ui_dark: RGB
     ui_light: RGB
+    ui_style: str  # 'ornate' (rounded, gilded frames) or 'rustic' (wooden planks, pill buttons)
     characters: tuple[CharacterSpec, ...]
     items: tuple[ItemSpec, ...]
     rotated: tuple[str, ...]  # characters stored rotated in the atlas page
@@ -83,6 +85,7 @@ FANTASY = ArtTheme(
     ui_main=(150, 32, 36),
     ui_dark=(60, 16, 20),
     ui_light=(236, 196, 110),
+    ui_style="ornate",
     characters=(
         CharacterSpec(
             "knight", "humanoid", 96, 128, (150, 160, 180), (210, 170, 60), "helmet", "sword", True
@@ -120,6 +123,7 @@ FARM = ArtTheme(
     ui_main=(90, 160, 60),
     ui_dark=(110, 70, 40),
     ui_light=(250, 240, 200),
+    ui_style="rustic",
     characters=(
         CharacterSpec("farmer", "humanoid", 88, 124, (60, 100, 200), (230, 200, 120), "straw", "pitchfork"),
         CharacterSpec("scarecrow", "humanoid", 96, 120, (200, 150, 80), (170, 60, 50), "straw"),
@@ -133,8 +137,8 @@ FARM = ArtTheme(
         ),
     ),
     items=(
-        ItemSpec("star", "gem", (255, 220, 40)),
-        ItemSpec("coin", "coin", (230, 170, 50)),
+        ItemSpec("star", "star", (255, 220, 40)),
+        ItemSpec("coin", "horseshoe", (230, 170, 50)),
         ItemSpec("seed_bag", "seed", (180, 140, 80)),
         ItemSpec("milk", "milk", (240, 240, 250)),
         ItemSpec("egg", "egg", (250, 236, 210)),
@@ -552,6 +556,17 @@ def item_image(spec: ItemSpec, size: int = 48) -> Image.Image:
     elif spec.shape == "egg":
         c.ellipse((s * 0.2, s * 0.08, s * 0.8, s * 0.95), col, dark, 2)
         c.ellipse((s * 0.32, s * 0.22, s * 0.44, s * 0.38), light)
+    elif spec.shape == "star":
+        points = []
+        for k in range(10):  # a five-pointed star: outer and inner radius alternate
+            radius = s * (0.46 if k % 2 == 0 else 0.2)
+            angle = math.pi * (k / 5 - 0.5)
+            points.append((s * 0.5 + radius * math.cos(angle), s * 0.52 + radius * math.sin(angle)))
+        c.poly(points, col, dark)
+    elif spec.shape == "horseshoe":
+        c.arc((s * 0.12, s * 0.1, s * 0.88, s * 0.86), 160, 380, col, s * 0.16)
+        for x in (0.22, 0.5, 0.78):
+            c.ellipse((s * x - s * 0.04, s * 0.16, s * x + s * 0.04, s * 0.24), dark)
     elif spec.shape == "wool":
         for x, y in ((0.35, 0.4), (0.62, 0.38), (0.5, 0.62), (0.3, 0.66), (0.7, 0.64)):
             c.ellipse((s * x - s * 0.18, s * y - s * 0.18, s * x + s * 0.18, s * y + s * 0.18), col, dark)
@@ -886,15 +901,67 @@ def background(theme: ArtTheme) -> Image.Image:
     return _scenery(theme, 1024 * SS, 576 * SS)
 
 
+def _rustic_button(theme: ArtTheme, pressed: bool) -> Image.Image:
+    """A pill-shaped wooden sign with a leaf: another game's button, not a recolour of the ornate one."""
+    w, h = 200, 88
+    c = Canvas(w, h)
+    c.rect((2, 10, w - 2, h - 10), theme.ui_dark, 34)
+    c.rect((8, 16, w - 8, h - 16), _shade(theme.ui_main, 0.8 if pressed else 1.0), 28)
+    for x in range(30, w - 20, 28):  # wood grain
+        c.line([(x, 22), (x + 10, h - 22)], _shade(theme.ui_dark, 1.2), 2)
+    c.ellipse((w - 46, 0, w - 14, 30), (120, 200, 80), (60, 120, 40), 2)
+    return c.result()
+
+
+def _rustic_panel(theme: ArtTheme) -> Image.Image:
+    """Vertical boards with nail heads."""
+    w, h = 360, 200
+    c = Canvas(w, h)
+    for i, x in enumerate(range(0, w, 45)):
+        top, bottom = (0, h - 8) if i % 2 else (8, h)
+        c.rect((x + 1, top, x + 44, bottom), _shade(theme.ui_dark, 1 + 0.1 * (i % 3)))
+        for y in (18, h - 22):
+            c.ellipse((x + 18, y, x + 26, y + 8), theme.ui_light)
+    return c.result()
+
+
+def _rustic_window_frame(theme: ArtTheme) -> Image.Image:
+    """A square rope frame with round corner knots around a transparent window."""
+    w = h = 320
+    c = Canvas(w, h)
+    c.rect((0, 0, w, h), theme.ui_main, 4)
+    c.draw.rectangle([28 * SS, 28 * SS, (w - 28) * SS, (h - 28) * SS], fill=(0, 0, 0, 0))
+    for t in range(0, w, 16):  # rope twists along each edge
+        for x, y in ((t, 6), (t, h - 18), (6, t), (w - 18, t)):
+            c.ellipse((x, y, x + 12, y + 12), theme.ui_light, theme.ui_dark, 1)
+    for cx, cy in ((14, 14), (w - 14, 14), (14, h - 14), (w - 14, h - 14)):
+        c.ellipse((cx - 14, cy - 14, cx + 14, cy + 14), theme.ui_dark)
+    return c.result()
+
+
+def _rustic_hud_bar(theme: ArtTheme) -> Image.Image:
+    """A vertical sidebar of three round resource slots."""
+    w, h = 96, 360
+    c = Canvas(w, h)
+    c.rect((8, 0, w - 8, h), theme.ui_dark, 40)
+    for i, colour in enumerate(((250, 210, 60), (90, 170, 240), (120, 200, 80))):
+        y = 20 + i * 115
+        c.ellipse((16, y, w - 16, y + 64), theme.ui_light, _shade(theme.ui_dark, 0.6), 3)
+        c.ellipse((32, y + 16, w - 32, y + 48), colour)
+    return c.result()
+
+
 @lru_cache(maxsize=8)
 def ui_images(theme: ArtTheme) -> dict[str, bytes]:
     """UI art by file name: buttons, panel, window frame, HUD bar (PNG) and the background (JPEG)."""
+    rustic = theme.ui_style == "rustic"
+    button = _rustic_button if rustic else _button
     return {
-        "button.png": to_png(_button(theme, pressed=False)),
-        "button_pressed.png": to_png(_button(theme, pressed=True)),
-        "panel.png": to_png(_panel(theme)),
-        "window_frame.png": to_png(_window_frame(theme)),
-        "hud_bar.png": to_png(_hud_bar(theme)),
+        "button.png": to_png(button(theme, pressed=False)),
+        "button_pressed.png": to_png(button(theme, pressed=True)),
+        "panel.png": to_png(_rustic_panel(theme) if rustic else _panel(theme)),
+        "window_frame.png": to_png(_rustic_window_frame(theme) if rustic else _window_frame(theme)),
+        "hud_bar.png": to_png(_rustic_hud_bar(theme) if rustic else _hud_bar(theme)),
         "background.jpg": to_jpeg(background(theme)),
     }
 
