@@ -99,7 +99,8 @@ def render_console(
 
 def _print_verdict(report: Mapping[str, Any], console: Console) -> None:
     style = "bold red" if report["verdict"]["clone"] else "bold green"
-    console.print(Text(verdict_line(report), style=style))
+    # never wrapped: CI jobs grep this one line
+    console.print(Text(verdict_line(report), style=style), soft_wrap=True)
 
 
 def _packages_table(report: Mapping[str, Any]) -> Table:
