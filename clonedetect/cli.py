@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,6 +48,9 @@ from clonedetect.report.html import write_exhibit
 from clonedetect.report.labels import Lang
 from clonedetect.settings import Settings, Thresholds
 from clonedetect.store.baselines import is_registered, store_root
+
+# compare's default --jobs: the CPUs this process may use (a container's CPU set, not the machine's)
+CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 app = typer.Typer(
     name=PROG,
@@ -106,7 +110,13 @@ def compare(
     ] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the exhibit's labels.")] = Lang.EN,
     store: StoreOption = None,
-    jobs: JobsOption = 1,
+    jobs: JobsOption = CPUS,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache", help="Analyse both inputs afresh, not from the cache $CLONEDETECT_CACHE names."
+        ),
+    ] = False,
     limit: LimitOption = None,
     debug: DebugOption = False,
 ) -> None:
@@ -126,7 +136,8 @@ def compare(
         suspect_path = existing_input(suspect)
         if json_file is not None:
             _refuse_overwriting_inputs(json_file, (original, suspect_path))
-        comparison = _compare_with(original, registered, suspect_path, settings)
+        cache_dir = None if no_cache else importlib.import_module("clonedetect.cache").default_cache_dir()
+        comparison = _compare_with(original, registered, suspect_path, settings, cache_dir)
         report = build_report(comparison, settings, command=[PROG, *_argv(ctx)], generated_at=utc_timestamp())
         if json_file is not None:
             write_text(json_file, render_json(report))
@@ -190,15 +201,19 @@ def _registered_store(original: Path, store: Path | None) -> Path | None:
     return root
 
 
-def _compare_with(original: Path, registered: Path | None, suspect: Path, settings: Settings) -> Comparison:
+def _compare_with(
+    original: Path, registered: Path | None, suspect: Path, settings: Settings, cache_dir: Path | None
+) -> Comparison:
     pipeline = _pipeline()
+    analyse = importlib.import_module("clonedetect.cache").analyse_cached
     if registered is not None:
-        suspect_analysis = pipeline.analyse(suspect, settings)
+        suspect_analysis = analyse(suspect, settings, cache_dir)
         return importlib.import_module("clonedetect.scan").compare_with_registered(
             registered, str(original), suspect_analysis, settings
         )
-    baseline = pipeline.analyse(original, settings)
-    return pipeline.compare(baseline, pipeline.analyse(suspect, settings), settings)
+    baseline = analyse(original, settings, cache_dir)
+    # the suspect's images with the baseline's bytes take the baseline's prints: not decoded twice
+    return pipeline.compare(baseline, analyse(suspect, settings, cache_dir, reuse=baseline.prints), settings)
 
 
 def _refuse_overwriting_inputs(target: str, inputs: Sequence[Path]) -> None:

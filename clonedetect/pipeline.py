@@ -8,15 +8,16 @@ entries, and fingerprinting reads entries through a DeadlineSource that refuses 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from clonedetect.extract import extract_assets
 from clonedetect.extract.deadline import Deadline, DeadlineSource
 from clonedetect.fingerprint import fingerprint_assets
+from clonedetect.fingerprint.image import KnownImages, start_workers
 from clonedetect.match import match_analyses
-from clonedetect.model import Analysis, AssetKind, Comparison, Match
+from clonedetect.model import Analysis, AssetKind, Comparison, Match, Print
 from clonedetect.score import score_matches
 from clonedetect.settings import Settings
 from clonedetect.unpack import open_package
@@ -41,21 +42,27 @@ class StageClock:
         return tuple(self.seconds.items())
 
 
-def analyse(path: Path, settings: Settings) -> Analysis:
-    """Unpack, extract and fingerprint one input, within its wall-time limit."""
+def analyse(path: Path, settings: Settings, reuse: Sequence[Print] = ()) -> Analysis:
+    """Unpack, extract and fingerprint one input, within its wall-time limit.
+
+    reuse: prints of another analysis made with the same settings (the baseline's, when this input is its
+    suspect); an image with the same bytes and frame takes its print instead of being decoded again.
+    """
     clock = StageClock()
     deadline = Deadline(settings.limits.max_seconds)
     with clock.run("unpack", lambda: open_package(path, settings)) as opened:
+        start_workers(settings, opened.package.entries)  # they start up while extract runs
         extraction = clock.run("extract", lambda: extract_assets(opened, settings, deadline=deadline))
+        reused, assets = KnownImages(reuse).split(extraction.assets)
         timed = DeadlineSource(opened.source, deadline)
         prints, fingerprint_warnings = clock.run(
-            "fingerprint", lambda: fingerprint_assets(extraction.assets, timed, settings)
+            "fingerprint", lambda: fingerprint_assets(assets, timed, settings)
         )
     fingerprint_warnings = timed.fold(fingerprint_warnings, path.name, "fingerprinted")
     return Analysis(
         package=opened.package,
         facts=extraction.facts,
-        prints=tuple(prints),
+        prints=tuple(sorted([*reused, *prints], key=lambda p: p.asset.path)),
         warnings=(*opened.package.warnings, *extraction.warnings, *fingerprint_warnings),
         timings=clock.as_tuple(),
     )

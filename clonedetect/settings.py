@@ -6,6 +6,7 @@ verdict means. Both are recorded in every report so a result can be reproduced.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
@@ -91,6 +92,7 @@ def parse_limit(name: str, raw: str) -> int | float:
         value: int | float = float(raw) if kinds[name] in ("float", float) else int(raw)
     except ValueError:
         raise UsageError(f"limit {name} needs a number, got {raw!r}") from None
-    if value <= 0:
+    # NaN compares false with everything, so 'nan' would silently switch a limit off
+    if math.isnan(value) or value <= 0:
         raise UsageError(f"limit {name} must be positive, got {raw!r}")
     return value

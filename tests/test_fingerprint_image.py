@@ -375,6 +375,10 @@ def test_every_image_gets_the_full_set_of_fingerprints_and_a_small_thumbnail() -
     opaque = one(encode(photo()))
     assert opaque.value("phash@white") is None and opaque.value("phash-trim") is None
     assert (with_alpha.width, with_alpha.height) == (200, 200)
+    assert with_alpha.value("ink") is not None and with_alpha.value("screen") is None
+    assert one(encode(photo())).value("screen") is None  # 120 px: too small to search inside
+    screen = one(encode(photo(400, 225))).value("screen")  # screen-sized and opaque: kept as a JPEG
+    assert screen is not None and bytes.fromhex(screen)[:3] == b"\xff\xd8\xff"
     thumbnail = cv2.imdecode(np.frombuffer(with_alpha.thumbnail, np.uint8), cv2.IMREAD_UNCHANGED)
     assert thumbnail.shape == (128, 128, 4)
     small = cv2.imdecode(np.frombuffer(one(encode(sprite(20))).thumbnail, np.uint8), cv2.IMREAD_UNCHANGED)
@@ -429,10 +433,21 @@ def _pinned_images() -> dict[str, np.ndarray]:
     return {"sprite": sprite(48), "photo": photo(), "strip": strip()}
 
 
+def test_pinned_screen_copy() -> None:
+    """The JPEG copy kept of a screen-sized picture (libjpeg through OpenCV): pinned like the hashes."""
+    value = one(encode(photo(400, 225))).value("screen")
+    assert value is not None
+    assert hashlib.sha256(value.encode()).hexdigest() == (
+        "25ee41c763a03c245fdca5a954a4a1835b7ae3d1942f217c8113787b4bb5aa6a"
+    )
+    decoded = hashes.decode_screen(value)
+    assert decoded is not None and decoded.shape == (144, 256, 3)
+
+
 def test_pinned_hash_values() -> None:
     images = _pinned_images()
     values = {
-        name: {a: one(encode(images[name])).value(a) for a in ("phash", "dhash", "mask", "edges")}
+        name: {a: one(encode(images[name])).value(a) for a in ("phash", "dhash", "mask", "edges", "ink")}
         for name in images
     }
     assert values == EXPECTED_PINNED
@@ -444,18 +459,21 @@ EXPECTED_PINNED: dict[str, dict[str, str]] = {
         "edges": "d6ad52ad1ea15607",
         "mask": "ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
         "phash": "a5e04a9fca1ec81f",
+        "ink": "ff",
     },
     "sprite": {
         "dhash": "0000061b0b130e00",
         "edges": "93f06c65339a6c69",
         "mask": "e000e000e000e000000003e007f00ff80ff80ff80ff807f003e0000000000000",
         "phash": "f9dec4689a23658c",
+        "ink": "47",
     },
     "strip": {
         "dhash": "292998dbd9d99a17",
         "edges": "817d5c6246e337b8",
         "mask": "000000000000000802484a4b5a4b5a4b5a4b5a4b5a4b5a4b5a4b024a02080000",
         "phash": "c3eefe83881c117c",
+        "ink": "62",
     },
 }
 

@@ -21,8 +21,11 @@ from clonedetect.fingerprint.normalise import to_simplified
 from clonedetect.fingerprint.text import TextFingerprinter
 from clonedetect.match.text import (
     GENERIC_STRINGS,
+    PRIOR,
+    DocumentFrequency,
     TextMatcher,
     best_fuzzy_matches,
+    learn_document_frequency,
     string_weight,
 )
 from clonedetect.model import Asset, AssetKind, Category, MatchResult, Print
@@ -359,6 +362,40 @@ def test_weights_are_reported_for_every_string_that_counts_less() -> None:
     result = TextMatcher().match(baseline, fingerprint([text_asset("s#ok", "OK")]), SETTINGS)
     assert dict(result.weights) == {"b#ok": 0.0063, "b#ok2": 0.0063}
     assert [m.weight for m in result.matches] == [0.0063, 0.0063]
+
+
+def test_document_frequency_learned_from_baselines_weighs_shared_strings_down() -> None:
+    """Strings that several unrelated baseline games use ("Attack", "Level up!") are generic; a string only
+    one game has keeps its full weight. Learned from the games' own text prints."""
+    games = [
+        fingerprint([text_asset(f"g{g}#{i}", value) for i, value in enumerate(values)])
+        for g, values in enumerate(
+            (
+                ["Attack", "Level up!", "The ancient dragon sleeps beneath the mountain."],
+                ["Attack", "Level up!", "Plant carrots before the first frost."],
+                ["Attack", "Welcome to the space station, commander."],
+            )
+        )
+    ]
+    learned = learn_document_frequency(games)
+    assert learned.games == 3 and learned.counts["attack"] == 3 and learned.counts["level up"] == 2
+    assert learned.factor("attack") == pytest.approx(0.1)  # every game: as generic as OK
+    assert learned.factor("level up") == pytest.approx(0.55)  # 2 of 3 games: halfway
+    assert learned.factor("the ancient dragon sleeps beneath the mountain") == 1.0
+    assert learned.factor("ok") == pytest.approx(0.1)  # the built-in generic words stay generic
+    # the matcher built with it weighs the shared strings of a suspect's copy down
+    baseline = games[0]
+    plain = dict(TextMatcher().match(baseline, baseline, SETTINGS).weights)
+    weighted = dict(TextMatcher(learned).match(baseline, baseline, SETTINGS).weights)
+    assert plain["g0#0"] == pytest.approx(0.375) and weighted["g0#0"] == pytest.approx(0.0375)  # 6/16 * 0.1
+    assert plain["g0#1"] == pytest.approx(0.4375)  # 'level up': 7 effective characters of 16
+    assert weighted["g0#1"] == pytest.approx(round(0.4375 * 0.55, 4))
+    assert "g0#2" not in weighted  # the game's own sentence counts fully
+
+
+def test_the_prior_is_the_generic_word_list() -> None:
+    assert PRIOR.factor("确定") == pytest.approx(0.1) and PRIOR.factor("dragon") == 1.0
+    assert DocumentFrequency(1, {"x": 1}).factor("x") == 1.0  # one game says nothing about genericity
 
 
 # -- differences -----------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""score.py: category scores are baseline-relative and the verdict is their weighted mean."""
+"""score.py: category scores are baseline-relative; the verdict combines each category's calibrated evidence
+(the formula and its calibration are in tests/test_calibration.py)."""
 
 from __future__ import annotations
 
@@ -45,15 +46,23 @@ def test_full_copy_scores_one_everywhere_and_is_a_clone() -> None:
     assert "identical: icon, characters, ui, text" in verdict.reason
 
 
-def test_icon_only_knockoff_is_high_on_icon_and_not_a_clone() -> None:
+def test_icon_only_knockoff_is_a_clone_of_the_icon_and_says_only_the_icon_was_copied() -> None:
     categories, verdict = score_matches(BASELINE, [_match("icon.png", Category.ICON, 0.95)], Settings())
     by_name = {c.category.value: c for c in categories}
     assert by_name["icon"].score == 0.95 and by_name["icon"].finding == "identical"
     assert by_name["characters"].score == 0.0 and by_name["characters"].finding == "different"
-    # icon weight 1 of 1 + 3 + 2 + 2 (rules is absent from the baseline and left out)
-    assert verdict.score == pytest.approx(0.95 / 8, abs=1e-4)
-    assert not verdict.clone
-    assert "identical: icon" in verdict.reason
+    # p_icon = K 0.9 * (0.95 - F 0.3) / (1 - 0.3); the other categories add nothing
+    assert verdict.score == pytest.approx(0.9 * 0.65 / 0.7, abs=1e-4)
+    assert verdict.clone
+    assert "only the icon was copied" in verdict.reason and "identical: icon" in verdict.reason
+
+
+def test_one_copied_character_of_four_is_similar_but_below_the_floor_of_a_verdict() -> None:
+    categories, verdict = score_matches(BASELINE, [_match("hero0.png", Category.CHARACTERS)], Settings())
+    characters = next(c for c in categories if c.category is Category.CHARACTERS)
+    assert characters.score == 0.25 and characters.finding == "different"
+    # strength 0.25 is just over the characters floor 0.2: a little evidence, far from a clone
+    assert 0.0 < verdict.score < 0.1 and not verdict.clone
 
 
 def test_absent_category_is_reported_but_left_out_of_the_verdict() -> None:

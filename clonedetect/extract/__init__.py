@@ -62,7 +62,12 @@ def extract_assets(
 
 
 def _extract_entry(entry: Entry, source: EntrySource, context: ExtractionContext) -> None:
-    if entry.name.endswith("/") or entry.size == 0:
+    if entry.name.endswith("/"):
+        return
+    if entry.size == 0:
+        # empty placeholders are common and say nothing; an empty *image* is an unreadable picture
+        if entry.name.lower().endswith(atlas.PAGE_EXTENSIONS):
+            context.warn(entry.name, "empty image file (0 bytes); nothing to compare")
         return
     try:
         data = source.read(entry.name)

@@ -60,5 +60,7 @@ class DeadlineSource:
         """The warnings without the per-entry reports of refused reads, and one summary if there were any."""
         if not self.refused:
             return warnings
-        kept = [w for w in warnings if not (w.path in self.refused and TIME_LIMIT in w.message)]
-        return [*kept, self._deadline.warning(path, len(self.refused), what)]
+        # a stage may report a refused read under several paths (entries with the same bytes share one read)
+        cut = {w.path for w in warnings if TIME_LIMIT in w.message} | self.refused
+        kept = [w for w in warnings if TIME_LIMIT not in w.message]
+        return [*kept, self._deadline.warning(path, len(cut), what)]

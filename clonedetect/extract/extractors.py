@@ -262,7 +262,8 @@ class LuaData:
                 entry, value, context, "tables:lua", ".lua", name="" if name == "return" else name
             )
         if not found:
-            context.strings.add(entry, lua.lua_strings(tokens), locale_from_path(entry.name), "strings:lua")
+            strings = lua.lua_strings(tokens, context.settings.limits.max_depth)
+            context.strings.add(entry, strings, locale_from_path(entry.name), "strings:lua")
 
 
 class CsvTable:
@@ -273,7 +274,9 @@ class CsvTable:
 
     def extract(self, entry: Entry, data: bytes, context: ExtractionContext) -> None:
         text = _read_text(entry, data, context, whole=True)
-        table = tablefiles.csv_table(text) if text is not None else None
+        problems: list[str] = []
+        table = tablefiles.csv_table(text, problems) if text is not None else None
+        context.warn_problems(entry.name, "csv", problems)
         if table is not None:
             context.add_table(entry, "", table, "tables:csv")
 

@@ -10,11 +10,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+# An unfinished long comment, long string or quoted string is one token to the end of the text (or line):
+# left to fail, it would be retried at every later '[[' or quote, each scan running to the end (quadratic;
+# 100 KB of '[[' took minutes).
 LUA_TOKEN = re.compile(
     r"""
-      (?P<comment>--\[(?P<ceq>=*)\[.*?\](?P=ceq)\]|--[^\n]*)
+      (?P<comment>--\[(?P<ceq>=*)\[.*?(?:\](?P=ceq)\]|\Z)|--[^\n]*)
     | (?P<long>\[(?P<leq>=*)\[.*?\](?P=leq)\])
     | (?P<string>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
+    | (?P<unfinished>\[=*\[.*|"(?:[^"\\\n]|\\.)*|'(?:[^'\\\n]|\\.)*)
     | (?P<number>0[xX][0-9a-fA-F]+|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+)
     | (?P<name>[A-Za-z_]\w*)
     | (?P<punct>[{}=\[\],;-])
@@ -31,10 +35,11 @@ def tokenise(text: str) -> list[Token]:
     return [(m.lastgroup or "other", m.group()) for m in LUA_TOKEN.finditer(text) if m.lastgroup != "comment"]
 
 
-def lua_strings(tokens: list[Token]) -> list[tuple[str, str]]:
+def lua_strings(tokens: list[Token], max_depth: int) -> list[tuple[str, str]]:
     """String literals keyed by their table path ('dialog.intro.title', 'names[3]'); '' when outside tables.
 
-    Only literals in value position are kept: table keys (`["name"] = ...`) are structure, not text.
+    Only literals in value position are kept: table keys (`["name"] = ...`) are structure, not text. Paths
+    stop growing below max_depth tables: 200,000 nested '{' would otherwise build paths of quadratic size.
     """
     pairs: list[tuple[str, str]] = []
     stack: list[tuple[str, int]] = []  # (path of the open table, next array index)
@@ -44,7 +49,7 @@ def lua_strings(tokens: list[Token]) -> list[tuple[str, str]]:
         if kind == "name" and following == "=":
             pending_key = value
         elif value == "{":
-            stack.append((_path(stack, pending_key), 1))
+            stack.append((_path(stack, pending_key) if len(stack) < max_depth else stack[-1][0], 1))
             pending_key = None
         elif value == "}":
             if stack:

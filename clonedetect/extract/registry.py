@@ -22,6 +22,8 @@ from clonedetect.model import Cell
 
 Value = Cell | tuple[Cell, ...] | tuple[dict[str, Cell], ...]
 
+# An unfinished string is one token to the end of the text: left to fail, it would be retried at every later
+# quote, each scan running to the end (quadratic; 64 KB of '"\\' took seconds).
 TOKEN = re.compile(
     r"""
       (?P<newline>\n)
@@ -30,6 +32,7 @@ TOKEN = re.compile(
     | (?P<section>^\[[^\]\n]*\])
     | (?P<i18n>_\(\s*"(?:[^"\\]|\\.)*"\s*\))
     | (?P<string>"(?:[^"\\]|\\.)*")
+    | (?P<unfinished>"(?:[^"\\]|\\.)*)
     | (?P<number>[-+]?\d+(?:\.\d+)?(?![\w.]))
     | (?P<name>[A-Za-z_*$][\w.*$-]*)
     | (?P<punct>[={},])

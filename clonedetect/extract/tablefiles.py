@@ -15,14 +15,24 @@ DELIMITERS = ",;\t|"
 SKIPPED_SECTIONS = frozenset({"datafile"})  # file metadata, not game rules
 
 
-def csv_table(text: str) -> Table | None:
-    """Delimiter sniffed from the head; the first row is the header when no cell of it is a number."""
+def csv_table(text: str, problems: list[str] | None = None) -> Table | None:
+    """Delimiter sniffed from the head; the first row is the header when no cell of it is a number.
+
+    A line the csv module cannot read (a field over its size limit, a stray carriage return) ends the
+    table there: the rows before it are kept and the reason is added to `problems`."""
     sample = text[:16384]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, delimiters=DELIMITERS)
     except csv.Error:
         dialect = csv.excel_tab if sample.count("\t") > sample.count(",") else csv.excel
-    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(field.strip() for field in row)]
+    rows: list[list[str]] = []
+    # newline="": the csv module does its own line splitting, so quoted fields may hold line breaks
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    try:
+        rows.extend(row for row in reader if any(field.strip() for field in row))
+    except csv.Error as error:
+        if problems is not None:
+            problems.append(f"line {reader.line_num}: {error}; the rows before it are kept")
     if len(rows) < 2:
         return None
     width = max(len(row) for row in rows)

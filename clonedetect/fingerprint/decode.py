@@ -30,7 +30,6 @@ from clonedetect.settings import Limits
 from clonedetect.unpack.cgbi import cgbi_to_png, is_cgbi
 
 WORK_SIDE = 256  # longer side of the copy every fingerprint is computed from
-ROWS_PER_CHUNK_PIXELS = 1 << 20  # premultiply in slices of about a megapixel to bound temporary memory
 PIL_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "ICO")
 CV2_FORMATS = frozenset({"png", "jpeg", "webp", "bmp"})
 
@@ -91,7 +90,7 @@ def declared_size(data: bytes, image_format: str) -> tuple[int, int] | None:
             return width, height
         if image_format == "bmp":
             return _bmp_size(data)
-    except struct.error:
+    except (struct.error, IndexError):
         raise DecodeError(f"truncated {image_format.upper()} header") from None
     return None
 
@@ -179,13 +178,13 @@ def read_page(data: bytes, limits: Limits) -> Page:
     size = declared_size(data, image_format)
     if size is not None:
         check_pixels(*size, limits)
-    rgba = None
+    decoded = None
     if image_format in CV2_FORMATS and not _png_has_colour_key(data, image_format):
-        rgba = _decode_cv2(data)
-    if rgba is None:
-        rgba = _decode_pil(data, limits)
+        decoded = _decode_cv2(data)
+    rgba, with_alpha = decoded if decoded is not None else (_decode_pil(data, limits), True)
     check_pixels(rgba.shape[1], rgba.shape[0], limits)  # the decoded size, whatever the header said
-    _premultiply_in_place(rgba)
+    if with_alpha:
+        _premultiply_in_place(rgba)
     return Page(rgba=rgba, format=image_format)
 
 
@@ -197,7 +196,25 @@ def _png_has_colour_key(data: bytes, image_format: str) -> bool:
     return b"tRNS" in data[: first_data if first_data > 0 else len(data)]
 
 
-def _decode_cv2(data: bytes) -> np.ndarray | None:
+def _png_chunks_fit(data: bytes) -> bool:
+    """True when every PNG chunk's declared length lies inside the file. OpenCV allocates a chunk's declared
+    length before reading it (gigabytes for a 120-byte file), so a PNG that lies goes to Pillow instead."""
+    offset = 8
+    while offset + 8 <= len(data):
+        (length,) = struct.unpack_from(">I", data, offset)
+        end = offset + 12 + length
+        if end > len(data):
+            return False
+        if data[offset + 4 : offset + 8] == b"IEND":
+            return True
+        offset = end
+    return True
+
+
+def _decode_cv2(data: bytes) -> tuple[np.ndarray, bool] | None:
+    """(RGBA, whether the file had an alpha channel), or None to let Pillow try."""
+    if data[:8] == PNG_MAGIC and not _png_chunks_fit(data):
+        return None
     try:
         decoded = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
     except cv2.error:
@@ -205,16 +222,17 @@ def _decode_cv2(data: bytes) -> np.ndarray | None:
     if decoded is None or decoded.size == 0:
         return None
     if decoded.dtype == np.uint16:
-        decoded = (decoded >> 8).astype(np.uint8)
+        np.right_shift(decoded, 8, out=decoded)  # in place: a 64 MP 16-bit RGBA decode is already 512 MB
+        decoded = decoded.astype(np.uint8)
     elif decoded.dtype != np.uint8:
         return None  # float formats and the like: let Pillow try
     if decoded.ndim == 2:
-        return cv2.cvtColor(decoded, cv2.COLOR_GRAY2RGBA)
+        return cv2.cvtColor(decoded, cv2.COLOR_GRAY2RGBA), False
     channels = decoded.shape[2]
     if channels == 3:
-        return cv2.cvtColor(decoded, cv2.COLOR_BGR2RGBA)
+        return cv2.cvtColor(decoded, cv2.COLOR_BGR2RGBA), False
     if channels == 4:
-        return cv2.cvtColor(decoded, cv2.COLOR_BGRA2RGBA, dst=decoded)  # in place: pages can be big
+        return cv2.cvtColor(decoded, cv2.COLOR_BGRA2RGBA, dst=decoded), True  # in place: pages can be big
     return None
 
 
@@ -246,16 +264,15 @@ def _pil_to_rgba(image: Image.Image) -> np.ndarray:
 
 
 def _premultiply_in_place(rgba: np.ndarray) -> None:
-    """colour := round(colour * alpha / 255), in row slices so a big page needs little extra memory."""
-    height, width = rgba.shape[:2]
-    rows = max(1, ROWS_PER_CHUNK_PIXELS // max(1, width))
-    for top in range(0, height, rows):
-        block = rgba[top : top + rows]
-        if block[..., 3].min(initial=255) == 255:
-            continue  # opaque slice: nothing to do
-        alpha = block[..., 3:4].astype(np.uint16)
-        # (c * a + 127) // 255 is exactly round(c * a / 255): 255 is odd, so no value sits on .5
-        block[..., :3] = ((block[..., :3].astype(np.uint16) * alpha + 127) // 255).astype(np.uint8)
+    """colour := round(colour * alpha / 255) = (colour * alpha + 127) // 255 (255 is odd, so no value sits on
+    .5). OpenCV's RGBA2mRGBA computes exactly that (tests check every colour/alpha pair), in place and 4x
+    faster than NumPy; an opaque image, the common case, is only scanned."""
+    if rgba[..., 3].min(initial=255) == 255:
+        return
+    if rgba.flags.c_contiguous:
+        cv2.cvtColor(rgba, cv2.COLOR_RGBA2mRGBA, dst=rgba)
+    else:
+        rgba[...] = cv2.cvtColor(np.ascontiguousarray(rgba), cv2.COLOR_RGBA2mRGBA)
 
 
 def cut_frame(page: Page, frame: Frame | None, limits: Limits) -> np.ndarray:

@@ -25,6 +25,12 @@ max 42, to the white-flattened one median 0 and max 6.
 - phash-trim, dhash-trim: the same on the image cut to its visible pixels (images with alpha only), so a
   sprite re-packed with other margins or with its empty border cropped is still a near candidate.
 - detail: one byte, the spread of luminance and alpha (0 for a blank or single-colour image).
+- screen: for opaque pictures at least SCREEN_MIN_SIDE px long in the work copy (screenshots, splash
+  art, backgrounds), the work copy itself as a JPEG (quality 90, ~10-30 kB as hex): the matcher looks for the
+  baseline's UI elements inside suspect screenshots, and a 128-pixel thumbnail is too small for that.
+- ink: one byte, the share of visible pixels (alpha > 1/2) times 255: with the image's size it says how
+  many pixels actually show something (a 16 x 16 icon with a 5-pixel arrow on it shows too little to be
+  evidence of copying).
 
 `reference_phash` is the plain imagehash implementation, kept so tests can check the fast one against it.
 """
@@ -56,6 +62,8 @@ MASK_SIDE = 16
 COLOUR_SIDE = 4
 BLANK_DETAIL = 2  # detail below this: nothing to see
 TRIM_ALPHA = 0.05  # margin pixels fainter than this count as empty when trimming
+SCREEN_MIN_SIDE = 192  # opaque pictures this long (in the work copy) keep a copy for searching inside
+SCREEN_QUALITY = 90
 
 # ITU-R 601-2 luma, the weights Pillow's convert('L') uses, so the reference hash sees the same grey
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -220,6 +228,46 @@ def detail_hex(work: WorkImage) -> str:
     return f"{min(255, round(spread)):02x}"
 
 
+def ink_hex(work: WorkImage) -> str:
+    """Share of visible pixels (alpha > 1/2), 0..255."""
+    return f"{round(255 * float((work.alpha > 0.5).mean())):02x}"
+
+
+def screen_hex(work: WorkImage) -> str | None:
+    """The work copy of an opaque, screen-sized picture as JPEG hex (fixed options: deterministic bytes)."""
+    if work.has_alpha or max(work.alpha.shape) < SCREEN_MIN_SIDE:
+        return None
+    rgb = np.rint(work.colour * 255.0).clip(0, 255).astype(np.uint8)
+    ok, encoded = cv2.imencode(
+        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, SCREEN_QUALITY]
+    )
+    return encoded.tobytes().hex() if ok else None
+
+
+def decode_screen(value: str | None, max_bytes: int = 1 << 20) -> np.ndarray | None:
+    """A `screen` value back to RGB float32 (0..1), or None when absent, oversized or undecodable."""
+    if value is None or len(value) > 2 * max_bytes:
+        return None
+    try:
+        data = bytes.fromhex(value)
+    except ValueError:
+        return None
+    decoded = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_COLOR)
+    if decoded is None or max(decoded.shape[:2]) > 4 * SCREEN_MIN_SIDE:
+        return None
+    return cv2.cvtColor(decoded, cv2.COLOR_BGR2RGB).astype(np.float32) / 255.0
+
+
+def visible_share(ink: str | None) -> float | None:
+    """The share of visible pixels an `ink` value records, or None when absent or malformed."""
+    if ink is None or len(ink) != 2:
+        return None
+    try:
+        return int(ink, 16) / 255.0
+    except ValueError:
+        return None
+
+
 def is_blank(detail: str | None) -> bool:
     try:
         return detail is not None and int(detail, 16) < BLANK_DETAIL
@@ -250,7 +298,11 @@ def perceptual_hashes(work: WorkImage) -> list[tuple[str, str]]:
         ("mask", mask_hex(work)),
         ("colour", colour_hex(work)),
         ("detail", detail_hex(work)),
+        ("ink", ink_hex(work)),
     ]
+    screen = screen_hex(work)
+    if screen is not None:
+        values.append(("screen", screen))
     return values
 
 

@@ -1,7 +1,7 @@
 """Image matching: for each baseline image, its best copy in the suspect (exact -> near -> verified).
 
 1. Exact: the same file bytes (`sha256`), else the same decoded pixels (`pixels`: a PNG re-compressed, a
-   CgBI PNG from an iOS build, a lossless WebP).
+   CgBI PNG from an iOS build, a lossless WebP, an atlas frame cut out again).
 2. Near: Hamming distances of packed 64-bit hashes for every baseline x suspect pair at once (XOR + popcount
    on numpy arrays, in row blocks), on the grey/white/black background that fits best, mirrored or not. The
    closest few suspects of each baseline image are judged on their fingerprints. pHash alone is not enough:
@@ -9,12 +9,20 @@
    of different Tuxemon and Shattered Pixel Dungeon sprites. So a faithful copy needs pHash, dHash, colour
    layout and (for sprites) silhouette to agree; a recolour needs the edge hash and the silhouette to agree;
    a copy that is close but otherwise changed (a badge pasted on) must be confirmed on its thumbnail.
-3. Verified: when no candidate passes on fingerprints, the closest grey-zone ones (cropped art, badges, heavy
-   re-encoding) are aligned on their thumbnails and accepted only when most visible pixels agree.
+3. Verified (match/verify.py): when no candidate passes on fingerprints, the closest grey-zone ones (cropped
+   art, badges, heavy re-encoding, recolours) are aligned on their thumbnails and accepted only when most
+   visible pixels, or all outlines, agree. Every near match is also aligned once more to say what was done
+   to it (`transforms`: scaled, cropped, overlaid, recoloured, letterboxed).
 
-Tiny or blank images (a side under 8 px, one flat colour, fully transparent) carry no evidence: they are only
-ever matched exactly, and they weigh 0.1 in their category (MatchResult.weights and Match.weight), so a shared
-1-pixel placeholder neither makes nor dilutes a finding.
+Transforms reported: 're-encoded' (other file format or lossy), 'scaled', 'mirrored', 'cropped', 'overlaid'
+(a badge, caption or watermark), 'recoloured', 'flattened' (transparency composited onto a colour),
+'nine-patch' (an Android .9.png border), 'repacked' (cut from, or put into, a texture atlas), 'letterboxed'
+(a screenshot shown between black bars).
+
+Tiny or blank images (a side under 8 px, one flat colour, fully transparent, fewer than 24 visible pixels)
+carry no evidence: they are only ever matched exactly, and they weigh 0.1 in their category
+(MatchResult.weights and Match.weight), so a shared 1-pixel placeholder or a 5-pixel arrow neither makes nor
+dilutes a finding.
 """
 
 from __future__ import annotations
@@ -28,14 +36,37 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-import cv2
 import numpy as np
 
-from clonedetect.fingerprint.hashes import BACKGROUNDS, COLOUR_SIDE, MASK_SIDE, colour_lab, is_blank
-from clonedetect.model import AssetKind, Match, MatchResult, Print
+from clonedetect.fingerprint.hashes import (
+    BACKGROUNDS,
+    COLOUR_SIDE,
+    MASK_SIDE,
+    colour_lab,
+    decode_screen,
+    is_blank,
+    srgb_to_lab,
+    visible_share,
+)
+from clonedetect.match.verify import (
+    RECOLOUR_SHIFT,
+    SAME_OUTLINES,
+    SIZE_TOLERANCE,
+    Colour,
+    InsideSearch,
+    Verification,
+    View,
+    element_of,
+    fitted_background,
+    grey_colour,
+    verify,
+    view,
+)
+from clonedetect.model import AssetKind, Category, Match, MatchResult, Print
 from clonedetect.settings import Settings
 
 MIN_SIDE = 8  # images smaller than this on either side carry no evidence
+MIN_INK = 24  # ... and so do images with fewer visible pixels than this
 LOW_WEIGHT = 0.1  # weight of a tiny or blank baseline image
 NEAR_CEILING = 0.99  # similarity 1.0 is kept for exact copies (same bytes or same pixels)
 BLOCK_PAIRS = 1 << 20  # baseline x suspect pairs per distance block: ~50 bytes each of temporaries
@@ -51,35 +82,13 @@ FAITHFUL_COLOUR = 6.0  # mean delta E: colours this close are the same colours (
 CHANGED_CELL = 10.0  # delta E above which a colour-layout cell counts as changed
 SHOWN_CELL = 0.25  # a layout cell at least this opaque (in either image) shows something
 RECOLOURED_CELLS = 0.5  # at least this share of cells changed: a recolour
-PLAIN_SCALE = 8  # pHash + dHash distance of a same-aspect resize that needs no pixel check to call it scaled
-ASPECT_TOLERANCE = 0.02
 MIRROR_MARGIN = 4  # mirrored pHash must beat the direct one by this many bits to call a copy mirrored
 GREY_ZONE = 48  # pHash + dHash distance (of 128) up to which a candidate may still be verified
-VERIFY_LIMIT = 2  # grey-zone candidates per baseline image that are verified on thumbnails
+VERIFY_LIMIT = 3  # grey-zone candidates per baseline image that are verified on thumbnails
+VIEW_CACHE = 512  # decoded thumbnails kept for reuse
 LOSSY = frozenset({"jpeg", "webp"})
 COLOUR_CELLS = COLOUR_SIDE * COLOUR_SIDE
-
-# verification on thumbnails
-SEARCH_SIDE = 32  # the coarse alignment search runs on copies this small
-VIEW_SIDE = 64  # thumbnails' visible boxes are compared at most this big
-VIEW_CACHE = 512  # decoded thumbnails kept for reuse
-SHARES = (0.6, 0.67, 0.74, 0.8, 0.86, 0.91, 0.95, 1.0)  # share of the larger box the smaller one may fill
-FINE_STEPS = (0.96, 0.98, 1.0, 1.02, 1.04)  # scale refinements around the coarse match
-SAME_SIZE_REACH = 0.1  # a coarse scale this close to 1 is also tried at exactly 1
-FINE_REACH = 3  # pixels around the coarse position searched at thumbnail resolution
-VISIBLE_ALPHA = 0.05  # thumbnails are cut to their visible pixels first: margins say nothing
-PIXEL_TOLERANCE = 0.16  # per channel (0..1) after a light blur: JPEG noise and resampling stay under it
-MIN_AGREEMENT = 0.85  # share of the suspect's visible pixels that must agree
-CLEAR_AGREEMENT = 0.97  # the stretched placement agrees this well: no search needed
-MIN_CORRELATION = 0.6  # normalised cross-correlation of the aligned greys
-MIN_COVERAGE = 0.5  # share of the baseline's visible box the suspect must show
-OVERLAY_MIN = 0.02  # share of disagreeing pixels from which a compact patch is called an overlay
-MAX_OVERLAY = 0.35  # an overlay patch covers at most this share of the compared canvas
-SAME_OUTLINES = 0.85  # gradient correlation of a picture (or patch) whose outlines were left alone
-REST_AGREEMENT = 0.95  # with an overlay, the rest of the picture must agree this well
-MAX_CANVAS = 3 * VIEW_SIDE  # bound on the comparison canvas (both boxes placed together)
-SIZE_TOLERANCE = 0.04  # relative size difference below which a copy is not called scaled or cropped
-LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+NINE_PATCH = ".9.png"
 
 
 class ImageMatcher:
@@ -101,6 +110,13 @@ class ImageMatcher:
         if remaining and candidates:
             for found in near_matches(remaining, candidates, settings):
                 matches[found.baseline] = found
+        elements = [
+            p
+            for p in baseline
+            if p.asset.path not in matches and informative(p) and p.asset.category is Category.UI
+        ]
+        for found in inside_matches(elements, suspect):
+            matches[found.baseline] = found
         final = tuple(
             replace(m, weight=LOW_WEIGHT) if m.baseline in low else m for _, m in sorted(matches.items())
         )
@@ -109,10 +125,12 @@ class ImageMatcher:
 
 def informative(item: Print) -> bool:
     """Whether an image shows enough to be matched approximately."""
+    share = visible_share(item.value("ink"))
     return (
         _is_hex(item.value("phash"), HASH_HEX)
         and min(item.width, item.height) >= MIN_SIDE
         and not is_blank(item.value("detail"))
+        and (share is None or share * item.width * item.height >= MIN_INK)
     )
 
 
@@ -151,6 +169,8 @@ def _exact(item: Print, copy: Print, algorithm: str) -> Match:
         method = "pixels"
         reencoded = not framed and algorithm == "pixels"
         transforms = ("re-encoded",) if reencoded else ()
+        if repacked(item, copy):
+            transforms = ("repacked",)
         evidence = (
             f"identical decoded pixels ({item.width}x{item.height}, sha256 of RGBA {item.value('pixels')})"
         )
@@ -170,6 +190,15 @@ def _exact(item: Print, copy: Print, algorithm: str) -> Match:
     )
 
 
+def repacked(item: Print, copy: Print) -> bool:
+    """Cut from an atlas on one side only, or from atlases laid out differently."""
+    first, second = item.asset.frame, copy.asset.frame
+    if first is None or second is None:
+        return first is not second
+    page = (item.asset.entry.rsplit("/", 1)[-1], copy.asset.entry.rsplit("/", 1)[-1])
+    return page[0] != page[1] or (first.x, first.y, first.rotated) != (second.x, second.y, second.rotated)
+
+
 # --- near: packed hashes and distance matrices -----------------------------------------------------------
 
 
@@ -178,8 +207,10 @@ class Traits:
     """What judging needs of one print beyond its 64-bit hashes, parsed once."""
 
     lab: np.ndarray  # float32 (backgrounds, cells, 3): the colour layout in CIE Lab on each background
+    cells: np.ndarray  # float32 (cells, 4): the colour layout, premultiplied RGB + alpha, 0..1
     cell_alpha: np.ndarray  # float32 (cells,): how opaque each layout cell is
     mask: np.ndarray | None  # bool (16, 16) silhouette, for images with alpha only
+    has_alpha: bool  # the image has transparent pixels (it has hashes on the white and black backgrounds)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -244,10 +275,13 @@ def _traits(item: Print) -> Traits:
         lab = np.zeros((len(BACKGROUNDS), COLOUR_CELLS, 3))
     mask = None
     value = item.value("mask")
-    if item.value("phash@white") is not None and _is_hex(value, MASK_SIDE * MASK_SIDE // 4) and value:
+    has_alpha = item.value("phash@white") is not None
+    if has_alpha and _is_hex(value, MASK_SIDE * MASK_SIDE // 4) and value:
         bits = np.unpackbits(np.frombuffer(bytes.fromhex(value), dtype=np.uint8))
         mask = bits.reshape(MASK_SIDE, MASK_SIDE).astype(bool)
-    return Traits(lab=lab.astype(np.float32), cell_alpha=cells[:, 3], mask=mask)
+    return Traits(
+        lab=lab.astype(np.float32), cells=cells, cell_alpha=cells[:, 3], mask=mask, has_alpha=has_alpha
+    )
 
 
 _BYTE_BITS = np.array([bin(value).count("1") for value in range(256)], dtype=np.uint8)
@@ -363,8 +397,8 @@ class Judge:
         self.suspect = suspect
         self.threshold = settings.thresholds.phash_distance
         # suspect thumbnails are decoded again and again (each is a candidate of many baseline images):
-        # keep the most recent few hundred, not all of them (a view is ~80 kB)
-        self.views: OrderedDict[tuple[int, int, int, bool], View | None] = OrderedDict()
+        # keep the most recent few hundred, not all of them (a view is ~200 kB)
+        self.views: OrderedDict[tuple[int, int, Colour, bool, bool], View | None] = OrderedDict()
 
     def best(self, row: int, candidates: Sequence[Candidate]) -> tuple[Judgement, str] | None:
         """The best candidate that passes on hashes, else the best that passes on thumbnails."""
@@ -374,9 +408,14 @@ class Judge:
             if judgement is not None:
                 passed.append((judgement, self.suspect.prints[candidate.suspect].asset.path))
         if not passed:
+            # closest first; among equally close ones (the same icon at several densities), the nearest size
             grey = sorted(
                 (c for c in candidates if c.closeness <= GREY_ZONE or c.edges <= EDGES_RECOLOUR),
-                key=lambda c: (c.closeness, self.suspect.prints[c.suspect].asset.path),
+                key=lambda c: (
+                    c.closeness,
+                    self._size_gap(row, c),
+                    self.suspect.prints[c.suspect].asset.path,
+                ),
             )
             for candidate in grey[:VERIFY_LIMIT]:
                 judgement = self.on_thumbnails(row, candidate)
@@ -386,13 +425,19 @@ class Judge:
             return None
         return min(passed, key=lambda pair: (-pair[0].similarity, pair[0].colour, pair[1]))
 
+    def _size_gap(self, row: int, candidate: Candidate) -> float:
+        item, copy = self.base.prints[row], self.suspect.prints[candidate.suspect]
+        return abs(float(np.log(max(1, item.width * item.height) / max(1, copy.width * copy.height))))
+
     def on_hashes(self, row: int, candidate: Candidate) -> Judgement | None:
         """A faithful copy (pHash, dHash, colours and silhouette agree), a recolour (edges and silhouette
         agree, colours differ) or an edited copy (pHash, dHash and silhouette agree, something else changed:
-        a badge, a caption; the thumbnails must confirm it and say what)."""
+        a badge, a caption; the thumbnails must confirm it and say what). Every passing candidate is also
+        aligned on its thumbnail, which names what else was done (cropped, overlaid, letterboxed)."""
         item, copy = self.base.prints[row], self.suspect.prints[candidate.suspect]
+        fitted = self.fitted(row, candidate)
         colours = compare_colours(
-            self.base.traits[row], self.suspect.traits[candidate.suspect], candidate.mirrored
+            self.base.traits[row], self.suspect.traits[candidate.suspect], candidate.mirrored, fitted
         )
         mask = mask_distance(
             self.base.traits[row], self.suspect.traits[candidate.suspect], candidate.mirrored
@@ -416,42 +461,47 @@ class Judge:
         if not (faithful or edited or recoloured):
             return None
         evidence = _hash_evidence(candidate, colours, mask)
-        transforms = set(_transforms(item, copy, candidate, sizes=False))
+        transforms = set(_transforms(item, copy, candidate))
         if recoloured:
             transforms.add("recoloured")
             similarity = 1.0 - (candidate.edges + min(candidate.phash, 32)) / 128.0
         else:
             similarity = 1.0 - (candidate.phash + candidate.dhash) / 128.0
         resized = (item.width, item.height) != (copy.width, copy.height)
-        plainly_scaled = (
-            resized and _same_aspect(item, copy) and candidate.phash + candidate.dhash <= PLAIN_SCALE
-        )
-        if edited:
-            # something besides size and format changed: the pixels tell an edited copy (a badge pasted on)
-            # from a different sprite that merely looks alike; outlines that still agree make it a recolour
-            verification = self.verification(row, candidate)
-            if verification is not None and verification.accepted:
-                transforms.update(verification.transforms)
-                evidence = f"{verification.evidence}; {evidence}"
-            elif candidate.edges <= EDGES_RECOLOUR or (
-                verification is not None
-                and verification.structure >= SAME_OUTLINES
-                and verification.coverage >= 1.0 - SIZE_TOLERANCE
-            ):
-                transforms.add("recoloured")
-                if verification is not None:
-                    evidence = f"{verification.evidence}; {evidence}"
-            else:
+        verification = self.verification(row, candidate)
+        confirmed = verification is not None and verification.accepted
+        if confirmed:
+            assert verification is not None
+            transforms.update(verification.transforms)
+            evidence = f"{verification.evidence}; {evidence}"
+        if recoloured and not confirmed and verification is not None:
+            # outlines hashed alike, but the thumbnails do not show one picture recoloured: unless the
+            # silhouettes and edges agree to the last bit, two round items (a button and an egg) look alike
+            strict = candidate.edges <= EDGES_SAME and mask is not None and mask <= MASK_SAME
+            if not (strict or verification.structure >= SAME_OUTLINES):
                 return None
-        elif plainly_scaled:
-            transforms.add("scaled")
-        elif resized:
-            verification = self.verification(row, candidate)
-            if verification is not None and verification.accepted:
-                transforms.update(verification.transforms)
+        if edited and not confirmed:
+            # something besides size and format changed, and the pixels do not show a copy with a badge:
+            # outlines that still agree make it a recolour, else it is a different sprite that looks alike
+            outlines_agree = verification is not None and (
+                verification.structure >= SAME_OUTLINES and verification.coverage >= 1.0 - SIZE_TOLERANCE
+            )
+            if not (candidate.edges <= EDGES_RECOLOUR or outlines_agree):
+                return None
+            transforms.add("recoloured")
+            if verification is not None:
                 evidence = f"{verification.evidence}; {evidence}"
-            else:
-                transforms.add("scaled")
+        if (
+            not confirmed
+            and verification is not None
+            and verification.structure >= SAME_OUTLINES
+            and verification.colour_shift > RECOLOUR_SHIFT
+        ):
+            transforms.add("recoloured")  # the outlines line up, the colours do not: a colour shift
+        if edited and colours.changed >= RECOLOURED_CELLS and "overlaid" not in transforms:
+            transforms.add("recoloured")  # the colours moved everywhere, not under a badge
+        if resized and not confirmed:
+            transforms.add("scaled")
         return Judgement(
             similarity=round(min(NEAR_CEILING, similarity), 4),
             method="edges" if recoloured else "phash",
@@ -466,9 +516,12 @@ class Judge:
             return None
         item, copy = self.base.prints[row], self.suspect.prints[candidate.suspect]
         colours = compare_colours(
-            self.base.traits[row], self.suspect.traits[candidate.suspect], candidate.mirrored
+            self.base.traits[row],
+            self.suspect.traits[candidate.suspect],
+            candidate.mirrored,
+            self.fitted(row, candidate),
         )
-        transforms = set(_transforms(item, copy, candidate, sizes=False)) | set(verification.transforms)
+        transforms = set(_transforms(item, copy, candidate)) | set(verification.transforms)
         return Judgement(
             similarity=round(min(NEAR_CEILING, verification.similarity), 4),
             method=verification.method,
@@ -477,19 +530,30 @@ class Judge:
             colour=colours.mean,
         )
 
+    def fitted(self, row: int, candidate: Candidate) -> Colour | None:
+        """The colour a baseline with transparency was flattened onto in an opaque suspect, if it was."""
+        first, second = self.base.traits[row], self.suspect.traits[candidate.suspect]
+        if not first.has_alpha or second.has_alpha:
+            return None
+        order = _MIRRORED_CELLS if candidate.mirrored else slice(None)
+        return fitted_background(first.cells, second.cells[order])
+
     def verification(self, row: int, candidate: Candidate) -> Verification | None:
-        first = self._view(self.base, row, candidate.background, False)
-        second = self._view(self.suspect, candidate.suspect, candidate.background, candidate.mirrored)
+        background = self.fitted(row, candidate) or grey_colour(BACKGROUNDS[candidate.background][1])
+        # letterbox bars are looked for only between two opaque pictures (screenshots)
+        bars = not (self.base.traits[row].has_alpha or self.suspect.traits[candidate.suspect].has_alpha)
+        first = self._view(self.base, row, background, False, bars)
+        second = self._view(self.suspect, candidate.suspect, background, candidate.mirrored, bars)
         if first is None or second is None:
             return None
-        return verify(first, second, BACKGROUNDS[candidate.background][1])
+        return verify(first, second, background)
 
-    def _view(self, side: Hashes, index: int, background: int, mirrored: bool) -> View | None:
-        key = (id(side), index, background, mirrored)
+    def _view(self, side: Hashes, index: int, background: Colour, mirrored: bool, bars: bool) -> View | None:
+        key = (id(side), index, background, mirrored, bars)
         if key in self.views:
             self.views.move_to_end(key)
             return self.views[key]
-        made = view(side.prints[index], BACKGROUNDS[background][1], mirrored)
+        made = view(side.prints[index], background, mirrored, bars)
         self.views[key] = made
         if len(self.views) > VIEW_CACHE:
             self.views.popitem(last=False)
@@ -520,17 +584,22 @@ def near_matches(baseline: Sequence[Print], suspect: Sequence[Print], settings: 
     return matches
 
 
-_MIRRORED_CELLS = np.arange(COLOUR_CELLS).reshape(4, 4)[:, ::-1].ravel()
+_MIRRORED_CELLS = np.arange(COLOUR_CELLS).reshape(COLOUR_SIDE, COLOUR_SIDE)[:, ::-1].ravel()
 
 
-def compare_colours(first: Traits, second: Traits, mirrored: bool) -> Colours:
+def compare_colours(first: Traits, second: Traits, mirrored: bool, fitted: Colour | None = None) -> Colours:
+    """Delta E of the colour layouts on each background (and on the colour a flattened copy was composited
+    onto, when known); the background where they agree best counts."""
     order = _MIRRORED_CELLS if mirrored else slice(None)
     shown = np.maximum(first.cell_alpha, second.cell_alpha[order]) >= SHOWN_CELL
     if not shown.any():
         shown = np.ones_like(shown)
-    distances = np.sqrt(((first.lab - second.lab[:, order]) ** 2).sum(axis=2))[
-        :, shown
-    ]  # (backgrounds, cells)
+    first_lab, second_lab = first.lab, second.lab[:, order]
+    if fitted is not None:
+        flat = first.cells[:, :3] + np.asarray(fitted, dtype=np.float32) * (1.0 - first.cells[:, 3:4])
+        first_lab = np.concatenate([first_lab, srgb_to_lab(flat)[None].astype(np.float32)])
+        second_lab = np.concatenate([second_lab, second_lab[:1]])  # an opaque image: any background
+    distances = np.sqrt(((first_lab - second_lab) ** 2).sum(axis=2))[:, shown]  # (backgrounds, cells)
     means = distances.mean(axis=1)
     best = int(means.argmin())
     return Colours(mean=float(means[best]), changed=float((distances[best] > CHANGED_CELL).mean()))
@@ -563,311 +632,61 @@ def _hash_evidence(candidate: Candidate, colours: Colours, mask: float | None) -
     return ", ".join(parts)
 
 
-def _same_aspect(item: Print, copy: Print) -> bool:
-    first = item.width / max(1, item.height)
-    second = copy.width / max(1, copy.height)
-    return abs(first / second - 1.0) <= ASPECT_TOLERANCE
-
-
-def _transforms(item: Print, copy: Print, candidate: Candidate, sizes: bool = True) -> tuple[str, ...]:
+def _transforms(item: Print, copy: Print, candidate: Candidate) -> tuple[str, ...]:
+    """What the fingerprints alone tell: mirrored, re-encoded, flattened, a 9-patch border, an atlas."""
     found = []
     if candidate.mirrored and candidate.phash_direct - candidate.phash_mirror >= MIRROR_MARGIN:
         found.append("mirrored")
     formats = {item.value("format"), copy.value("format")}
     if len(formats) > 1 or formats & LOSSY:
         found.append("re-encoded")
-    if sizes and (item.width, item.height) != (copy.width, copy.height):
-        found.append("scaled")
+    if item.value("phash@white") is not None and copy.value("phash@white") is None:
+        found.append("flattened")
+    if item.asset.path.endswith(NINE_PATCH) != copy.asset.path.endswith(NINE_PATCH):
+        found.append("nine-patch")
+    if repacked(item, copy):
+        found.append("repacked")
     return tuple(found)
 
 
-# --- verification on thumbnails --------------------------------------------------------------------------
+# --- baseline UI elements inside suspect screenshots ------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class View:
-    """A thumbnail's visible box, as float32 RGB flattened on the comparison background + alpha."""
+def inside_matches(elements: Sequence[Print], suspect: Sequence[Print]) -> list[Match]:
+    """Baseline UI elements (buttons, trays, backgrounds) found drawn inside the suspect's screenshots.
 
-    pixels: np.ndarray  # H x W x 4, the visible box only
-    grey: np.ndarray  # H x W luminance of the box
-    canvas: tuple[float, float]  # the whole thumbnail's (width, height) at the view's resolution
-    scale: float  # original image pixels per view pixel
-
-
-@dataclass(frozen=True, slots=True)
-class Placement:
-    """Suspect box pixel (u, v) lies at baseline box pixel (left + u * scale_x, top + v * scale_y)."""
-
-    scale_x: float
-    scale_y: float
-    left: float
-    top: float
-
-
-@dataclass(frozen=True, slots=True)
-class Comparison:
-    agreement: float  # share of the visible pixels the suspect shows whose colours agree with the baseline
-    rest_agreement: float  # the same outside an overlay patch (= agreement when there is none)
-    coverage: float  # share of the baseline box that the suspect box covers
-    correlation: float  # normalised cross-correlation of the greys, outside an overlay patch
-    structure: float  # normalised cross-correlation of the grey gradient magnitudes: outlines, any colour
-    overlay: bool  # most of the disagreement is one compact patch with other outlines: something pasted on
-    repainted: bool  # ... a compact patch with the same outlines: one region recoloured
-
-    @property
-    def accepted(self) -> bool:
-        plain = self.agreement >= MIN_AGREEMENT
-        overlaid = (self.overlay or self.repainted) and self.rest_agreement >= REST_AGREEMENT
-        return (plain or overlaid) and self.correlation >= MIN_CORRELATION and self.coverage >= MIN_COVERAGE
-
-    @property
-    def score(self) -> float:
-        return self.agreement * self.coverage
-
-
-NO_COMPARISON = Comparison(0.0, 0.0, 0.0, 0.0, 0.0, False, False)
-
-
-@dataclass(frozen=True, slots=True)
-class Verification:
-    accepted: bool
-    similarity: float  # share of the baseline's visible box found again
-    method: str  # 'thumbnail'
-    transforms: tuple[str, ...]  # 'scaled', 'cropped', 'overlaid', 'recoloured'
-    evidence: str
-    structure: float  # how well the outlines agree, whatever the colours (gradient correlation)
-    coverage: float
-
-
-def view(item: Print, background: float, mirrored: bool) -> View | None:
-    """Decode a print's thumbnail, flatten it on the background and cut it to its visible box."""
-    if not item.thumbnail or item.width <= 0:
-        return None
-    decoded = cv2.imdecode(np.frombuffer(item.thumbnail, dtype=np.uint8), cv2.IMREAD_UNCHANGED)
-    if decoded is None or decoded.ndim != 3 or decoded.shape[2] != 4:
-        return None
-    rgba = cv2.cvtColor(decoded, cv2.COLOR_BGRA2RGBA).astype(np.float32) / 255.0
-    if mirrored:
-        rgba = rgba[:, ::-1]
-    alpha = rgba[..., 3:4]
-    flat = np.concatenate([rgba[..., :3] * alpha + background * (1.0 - alpha), alpha], axis=-1)
-    visible = flat[..., 3] > VISIBLE_ALPHA
-    rows, cols = np.flatnonzero(visible.any(axis=1)), np.flatnonzero(visible.any(axis=0))
-    if rows.size == 0:
-        return None
-    box = flat[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    zoom = min(1.0, VIEW_SIDE / max(box.shape[:2]))
-    if zoom < 1.0:
-        box = _resize(box, zoom, zoom)
-    box = np.ascontiguousarray(box)
-    canvas = (flat.shape[1] * zoom, flat.shape[0] * zoom)
-    return View(box, _grey(box), canvas, item.width / canvas[0])
-
-
-def verify(first: View, second: View, background: float) -> Verification:
-    """Place the suspect's visible box on the baseline's and count the visible pixels that agree.
-
-    Tried: the boxes stretched onto each other (rescaled art, art re-framed with other margins), then, unless
-    that already agrees, a coarse-to-fine template search with either box inside the other (cropped art, art
-    with a badge beside it). The placement that explains more of the baseline wins.
-    """
-    height, width = first.pixels.shape[:2]
-    stretched = Placement(width / second.pixels.shape[1], height / second.pixels.shape[0], 0.0, 0.0)
-    placement, result = stretched, compare(first, second, stretched, background)
-    if result.agreement < CLEAR_AGREEMENT:
-        for option in search(first, second):
-            outcome = compare(first, second, option, background)
-            if (outcome.accepted, outcome.score, outcome.correlation) > (
-                result.accepted,
-                result.score,
-                result.correlation,
-            ):
-                placement, result = option, outcome
-    # the art's size in the suspect relative to the baseline, in original pixels
-    content = (second.scale / first.scale) / float(np.sqrt(placement.scale_x * placement.scale_y))
-    transforms = []
-    if abs(content - 1.0) > SIZE_TOLERANCE:
-        transforms.append("scaled")
-    # the suspect's whole canvas mapped onto the baseline's: smaller means something (maybe margin) was cut
-    mapped = (second.canvas[0] * placement.scale_x, second.canvas[1] * placement.scale_y)
-    cut = any(m < c * (1.0 - SIZE_TOLERANCE) - 1 for m, c in zip(mapped, first.canvas, strict=True))
-    if result.coverage < 1.0 - SIZE_TOLERANCE or cut:
-        transforms.append("cropped")
-    if result.overlay and result.agreement < CLEAR_AGREEMENT:
-        transforms.append("overlaid")
-    if result.repainted and result.agreement < CLEAR_AGREEMENT:
-        transforms.append("recoloured")
-    evidence = (
-        f"thumbnails aligned (suspect art at {content:.2f}x the baseline's size): {result.agreement:.0%} of "
-        f"visible pixels agree, correlation {result.correlation:.2f}, the suspect shows "
-        f"{result.coverage:.0%} of the baseline, outlines correlate {result.structure:.2f}"
-    )
-    return Verification(
-        result.accepted,
-        result.score,
-        "thumbnail",
-        tuple(transforms),
-        evidence,
-        result.structure,
-        result.coverage,
-    )
-
-
-def search(first: View, second: View) -> list[Placement]:
-    """Template placements of the suspect box inside the baseline box and of the baseline inside the suspect.
-
-    Coarse to fine: a few scales on copies SEARCH_SIDE px long, then the better of the two refined at
-    thumbnail resolution within a few pixels and percent (pixel art must line up to the pixel).
-    """
-    coarse = []
-    for suspect_inside in (True, False):
-        outer, inner = (first.grey, second.grey) if suspect_inside else (second.grey, first.grey)
-        zoom = SEARCH_SIDE / max(outer.shape)
-        fit = min(outer.shape[0] / inner.shape[0], outer.shape[1] / inner.shape[1])
-        found = _locate(_resize(outer, zoom, zoom), inner, [fit * share * zoom for share in SHARES])
-        if found is not None:
-            correlation, scale, x, y = found
-            coarse.append((correlation, suspect_inside, scale / zoom, x / zoom, y / zoom))
-    if not coarse:
+    A store page shows screenshots, not the game's files; a UI element of the baseline found inside one of
+    them (at any size, by masked template matching on the suspect's `screen` copy, then checked in colour)
+    is evidence that the UI was copied. Each is a Match of the element to the screenshot."""
+    screens = [(item, decode_screen(item.value("screen"))) for item in suspect if item.value("screen")]
+    usable = [(item, screen) for item, screen in screens if screen is not None]
+    if not usable or not elements:
         return []
-    correlation, suspect_inside, scale, x, y = max(coarse)
-    if correlation < MIN_CORRELATION:
-        return []
-    outer, inner = (first.grey, second.grey) if suspect_inside else (second.grey, first.grey)
-    scales = [scale * step for step in FINE_STEPS]
-    if abs(scale - 1.0) < SAME_SIZE_REACH:
-        scales.append(1.0)  # the same size: let it line up exactly
-    fine = _locate(outer, inner, scales, around=(x, y))
-    if fine is None:
-        return []
-    _, scale, left, top = fine
-    if suspect_inside:
-        return [Placement(scale, scale, left, top)]
-    return [Placement(1.0 / scale, 1.0 / scale, -left / scale, -top / scale)]  # the inverse mapping
-
-
-def _locate(
-    outer: np.ndarray, inner: np.ndarray, scales: list[float], around: tuple[float, float] | None = None
-) -> tuple[float, float, float, float] | None:
-    """(correlation, scale, left, top) of the best placement of `inner`, resized by each scale, in `outer`;
-    with `around`, only within FINE_REACH pixels of that corner."""
-    best: tuple[float, float, float, float] | None = None
-    for scale in scales:
-        template = _resize(inner, scale, scale)
-        height, width = template.shape[:2]
-        origin_x = origin_y = 0
-        region = outer
-        if around is not None:
-            origin_x = max(0, round(around[0]) - FINE_REACH)
-            origin_y = max(0, round(around[1]) - FINE_REACH)
-            region = outer[
-                origin_y : origin_y + height + 2 * FINE_REACH, origin_x : origin_x + width + 2 * FINE_REACH
-            ]
-        if min(height, width) < 4 or height > region.shape[0] or width > region.shape[1]:
+    search = InsideSearch([screen for _, screen in usable])
+    matches = []
+    for item in elements:
+        element = element_of(item)
+        if element is None:
             continue
-        scores = np.nan_to_num(cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED), nan=-1.0)
-        _, correlation, _, (x, y) = cv2.minMaxLoc(scores)
-        if best is None or correlation > best[0]:
-            best = (float(correlation), scale, float(origin_x + x), float(origin_y + y))
-    return best
-
-
-def compare(first: View, second: View, placement: Placement, background: float) -> Comparison:
-    """Draw the suspect box where the placement puts it over the baseline box and compare the pixels.
-
-    A badge or caption pasted on the art disagrees in one compact patch; when most of the disagreement lies in
-    one such box, the rest of the picture is judged without it.
-    """
-    height, width = first.pixels.shape[:2]
-    placed_width = second.pixels.shape[1] * placement.scale_x
-    placed_height = second.pixels.shape[0] * placement.scale_y
-    left, top = min(0.0, placement.left), min(0.0, placement.top)
-    canvas = (
-        round(max(float(width), placement.left + placed_width) - left),
-        round(max(float(height), placement.top + placed_height) - top),
-    )
-    if max(canvas) > MAX_CANVAS or min(canvas) < 1:
-        return NO_COMPARISON
-    empty = (background, background, background, 0.0)  # outside its box an image is transparent
-    to_first = np.float32([[1, 0, -left], [0, 1, -top]])
-    to_second = np.float32(
-        [[placement.scale_x, 0, placement.left - left], [0, placement.scale_y, placement.top - top]]
-    )
-    a = cv2.warpAffine(first.pixels, to_first, canvas, flags=cv2.INTER_LINEAR, borderValue=empty)
-    b = cv2.warpAffine(second.pixels, to_second, canvas, flags=cv2.INTER_LINEAR, borderValue=empty)
-    shown = np.zeros(a.shape[:2], dtype=bool)  # the suspect's placed box: what it shows of the baseline
-    x0, y0 = round(placement.left - left), round(placement.top - top)
-    shown[y0 : y0 + round(placed_height), x0 : x0 + round(placed_width)] = True
-    visible = shown & ((a[..., 3] > 0.1) | (b[..., 3] > 0.1))
-    total = int(visible.sum())
-    if total == 0:
-        return NO_COMPARISON
-    difference = np.abs(cv2.GaussianBlur(a[..., :3], (3, 3), 0) - cv2.GaussianBlur(b[..., :3], (3, 3), 0))
-    wrong = (difference.max(axis=2) > PIXEL_TOLERANCE) & visible
-    agreement = 1.0 - int(wrong.sum()) / total
-    patch = _overlay_patch(wrong, total)
-    rest = visible if patch is None else visible & ~patch
-    rest_total = int(rest.sum())
-    rest_agreement = 1.0 - int((wrong & rest).sum()) / rest_total if rest_total else 0.0
-    overlap_x = max(0.0, min(float(width), placement.left + placed_width) - max(0.0, placement.left))
-    overlap_y = max(0.0, min(float(height), placement.top + placed_height) - max(0.0, placement.top))
-    grey_a, grey_b = _grey(a), _grey(b)
-    edges_a, edges_b = _gradient(grey_a), _gradient(grey_b)
-    repainted = (
-        patch is not None
-        and _correlation(edges_a[patch & visible], edges_b[patch & visible]) >= SAME_OUTLINES
-    )
-    return Comparison(
-        agreement=agreement,
-        rest_agreement=rest_agreement,
-        coverage=overlap_x * overlap_y / (width * height),
-        correlation=_correlation(grey_a[rest], grey_b[rest]),
-        structure=_correlation(edges_a[visible], edges_b[visible]),
-        overlay=patch is not None and not repainted,
-        repainted=repainted,
-    )
-
-
-def _gradient(grey: np.ndarray) -> np.ndarray:
-    return cv2.magnitude(
-        cv2.Sobel(grey, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(grey, cv2.CV_32F, 0, 1, ksize=3)
-    )
-
-
-def _correlation(first: np.ndarray, second: np.ndarray) -> float:
-    if first.size < 2:
-        return 0.0
-    spread = float(first.std() * second.std())
-    if spread <= 0.0:
-        return 0.0
-    return float(((first - first.mean()) * (second - second.mean())).mean() / spread)
-
-
-def _resize(image: np.ndarray, scale_x: float, scale_y: float) -> np.ndarray:
-    size = (max(1, round(image.shape[1] * scale_x)), max(1, round(image.shape[0] * scale_y)))
-    shrinking = scale_x * scale_y < 1.0
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR)
-
-
-def _grey(image: np.ndarray) -> np.ndarray:
-    return np.ascontiguousarray(image[..., :3] @ LUMA)
-
-
-def _overlay_patch(wrong: np.ndarray, total: int) -> np.ndarray | None:
-    """The box of a compact patch holding most of the disagreement (a pasted badge), or None."""
-    count = int(wrong.sum())
-    if count < OVERLAY_MIN * total:
-        return None
-    closed = cv2.morphologyEx(wrong.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), dtype=np.uint8))
-    labels, _, stats, _ = cv2.connectedComponentsWithStats(closed, connectivity=8)
-    if labels <= 1:
-        return None
-    index = 1 + int(stats[1:, cv2.CC_STAT_AREA].argmax())
-    x, y, w, h = (int(v) for v in stats[index, :4])
-    if w * h > MAX_OVERLAY * wrong.size:
-        return None
-    patch = np.zeros_like(wrong)
-    patch[y : y + h, x : x + w] = True
-    if int((wrong & patch).sum()) < 0.6 * count:
-        return None
-    return patch
+        found = search.find(element)
+        if found is None:
+            continue
+        screen_print = usable[found.screen][0]
+        x, y, width, height = found.box
+        matches.append(
+            Match(
+                category=item.asset.category,
+                baseline=item.asset.path,
+                suspect=screen_print.asset.path,
+                similarity=round(min(NEAR_CEILING, found.correlation * (1.0 - found.colour)), 4),
+                method="inside-screenshot",
+                transforms=("inside-screenshot",),
+                evidence=(
+                    f"found inside the screenshot at ({x}, {y}), {width}x{height} px of its "
+                    f"{usable[found.screen][1].shape[1]}x{usable[found.screen][1].shape[0]} copy "
+                    f"({found.share:.1%} of it): masked grey correlation {found.correlation:.2f}, colours "
+                    f"differ by {found.colour * 255:.0f}/255 on average"
+                ),
+            )
+        )
+    return matches

@@ -13,8 +13,9 @@
    Both scores use the LCS, so they are explainable as "how many characters of the baseline string reappear
    in order". The cutoff is Settings.thresholds.fuzzy_text.
 
-Weights (MatchResult.weights): see `string_weight`. Key-aligned strings whose value changed (a zone or game
-name) become Differences; see `text_differences`.
+Weights (MatchResult.weights): see `string_weight`; generic strings count little by their document frequency
+over a set of baseline games (`DocumentFrequency`, `learn_document_frequency`). Key-aligned strings whose
+value changed (a zone or game name) become Differences; see `text_differences`.
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections import defaultdict
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,14 +107,53 @@ def effective_length(text: str) -> int:
     return len(text) - text.count(" ") + count_cjk(text)
 
 
-def string_weight(text: str, copies: int, settings: Settings) -> float:
+@dataclass(frozen=True, slots=True)
+class DocumentFrequency:
+    """In how many games of a reference set (the baselines it was learned from) each normalised string
+    occurs: the more unrelated games use a string, the less sharing it says about copying.
+
+    `learn_document_frequency` builds one from the text prints of several baseline games (the store's
+    registered baselines, or the development benchmark's). The built-in `PRIOR` knows only GENERIC_STRINGS,
+    as if every game had them."""
+
+    games: int
+    counts: Mapping[str, int]
+
+    def factor(self, text: str) -> float:
+        """1 for a string at most one game uses; GENERIC_FACTOR for one every game uses; linear between
+        (a string in k of n games: 1 - (k - 1) / (n - 1) * (1 - GENERIC_FACTOR))."""
+        seen = self.counts.get(text, 0)
+        if self.games < 2 or seen < 2:
+            return 1.0
+        share = (min(seen, self.games) - 1) / (self.games - 1)
+        return round(1.0 - share * (1.0 - GENERIC_FACTOR), 4)
+
+
+def learn_document_frequency(games: Iterable[Iterable[Print]]) -> DocumentFrequency:
+    """Document frequency of every normalised string over several games' text prints (one document per game;
+    a string repeated within one game counts once). GENERIC_STRINGS are counted in every game as a prior."""
+    counts: Counter[str] = Counter()
+    total = 0
+    for prints in games:
+        total += 1
+        counts.update({item.text for item in _strings(list(prints)) if item.text} | GENERIC_STRINGS)
+    return DocumentFrequency(total, dict(counts))
+
+
+PRIOR = DocumentFrequency(2, dict.fromkeys(GENERIC_STRINGS, 2))
+
+
+def string_weight(text: str, copies: int, settings: Settings, frequency: DocumentFrequency = PRIOR) -> float:
     """How much one baseline string counts toward the text score (1.0 = fully).
 
-        weight = base(text) / copies
+        weight = base(text) * g(text) / copies
         base   = 0                              if the normalised text is empty or only digits
                = 0.05                           if it is shorter than thresholds.min_text_length
-               = min(1, L / 16) * g             otherwise, with L = effective_length (CJK counts 2) and
-                 g = 0.1 for a generic UI string (GENERIC_STRINGS: OK, Cancel, 确定, 取消, 设置 ...), else 1
+               = min(1, L / 16)                 otherwise, with L = effective_length (CJK counts 2)
+        g      = the document-frequency factor of the text among the reference games
+                 (DocumentFrequency.factor: 1 for a string of one game, 0.1 for one every game has; the
+                 built-in prior gives 0.1 to GENERIC_STRINGS: OK, Cancel, 确定, 取消, 设置 ...); 1 for
+                 strings shorter than min_text_length
         copies = how many baseline strings share this normalised text (document frequency in the baseline),
                  so a word repeated under 40 keys counts once in total, not 40 times.
 
@@ -124,9 +164,7 @@ def string_weight(text: str, copies: int, settings: Settings) -> float:
     if len(text.replace(" ", "")) < settings.thresholds.min_text_length:
         base = SHORT_WEIGHT
     else:
-        base = min(1.0, effective_length(text) / FULL_WEIGHT_LENGTH)
-        if text in GENERIC_STRINGS:
-            base *= GENERIC_FACTOR
+        base = min(1.0, effective_length(text) / FULL_WEIGHT_LENGTH) * frequency.factor(text)
     return round(base / max(1, copies), 4)
 
 
@@ -457,13 +495,18 @@ class _TrigramIndex:
 class TextMatcher:
     kind = AssetKind.TEXT
 
+    def __init__(self, frequency: DocumentFrequency = PRIOR) -> None:
+        self.frequency = frequency
+
     def match(self, baseline: Sequence[Print], suspect: Sequence[Print], settings: Settings) -> MatchResult:
         base = _strings(baseline)
         other = _strings(suspect)
         copies: dict[str, int] = defaultdict(int)
         for item in base:
             copies[item.text] += 1
-        weights = {item.path: string_weight(item.text, copies[item.text], settings) for item in base}
+        weights = {
+            item.path: string_weight(item.text, copies[item.text], settings, self.frequency) for item in base
+        }
 
         by_text: dict[str, list[_String]] = defaultdict(list)
         for item in other:

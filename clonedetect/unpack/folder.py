@@ -13,6 +13,7 @@ import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from clonedetect.errors import EntryError, InputError
 from clonedetect.model import AnalysisWarning, Entry, LocalisedText, Package, PackageFormat
@@ -54,13 +55,20 @@ class FolderSource:
             raise EntryError(name, "changed since the folder was listed; not read")
         return descriptor, status
 
-    def stream(self, name: str) -> Iterator[bytes]:
-        """The file's bytes in chunks, never more than the size the walk saw (a growing file is cut)."""
+    def _readable(self, name: str) -> tuple[BinaryIO, int]:
+        """An open handle and how many bytes to read: never more than the size the walk saw (a growing file
+        is cut), and never a file over the per-entry limit."""
         descriptor, status = self._open(name)
-        with os.fdopen(descriptor, "rb") as handle:
-            if status.st_size > self._max:
-                raise EntryError(name, f"{status.st_size} bytes, over the per-entry limit {self._max}")
-            remaining = min(status.st_size, self._files[name].size)
+        handle = os.fdopen(descriptor, "rb")
+        if status.st_size > self._max:
+            handle.close()
+            raise EntryError(name, f"{status.st_size} bytes, over the per-entry limit {self._max}")
+        return handle, min(status.st_size, self._files[name].size)
+
+    def stream(self, name: str) -> Iterator[bytes]:
+        """The file's bytes in chunks."""
+        handle, remaining = self._readable(name)
+        with handle:
             while remaining > 0:
                 block = handle.read(min(CHUNK, remaining))
                 if not block:
@@ -69,7 +77,10 @@ class FolderSource:
                 yield block
 
     def read(self, name: str) -> bytes:
-        return b"".join(self.stream(name))
+        # one read of the known size: joining streamed chunks would hold the file twice at its peak
+        handle, size = self._readable(name)
+        with handle:
+            return handle.read(size)
 
     def close(self) -> None:
         self._files.clear()

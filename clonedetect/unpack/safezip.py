@@ -23,7 +23,6 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import BinaryIO
 
 from clonedetect.errors import EntryError, InputError
@@ -59,7 +58,8 @@ def normalise_name(raw: str) -> str:
     name = raw.replace("\\", "/")
     if len(name) >= 2 and name[1] == ":":
         name = name[2:]
-    parts = [part for part in PurePosixPath(name).parts if part not in ("/", ".", "..", "")]
+    # split by hand: PurePosixPath keeps a leading '//' (a UNC-style '\\\\server\\share' name) as a root part
+    parts = [part for part in name.split("/") if part not in (".", "..", "")]
     return "/".join(parts)
 
 
@@ -73,9 +73,9 @@ class SafeZip:
 
     def __init__(self, file: BinaryIO, limits: Limits, label: str) -> None:
         self._file = file
+        self._size = file.seek(0, io.SEEK_END)
         self._limits = limits
         self._label = label
-        self._declared_total = 0
         self.warnings: list[AnalysisWarning] = []
         try:
             # Refused before it is read when too big for max_entries: every record becomes an object, so a
@@ -100,6 +100,7 @@ class SafeZip:
         for record in records:
             self._add(record)
         self._drop_overlapping()
+        self._apply_total_limit()
 
     def _warn(self, path: str, message: str) -> None:
         self.warnings.append(AnalysisWarning(path, message))
@@ -123,15 +124,6 @@ class SafeZip:
                 copy += 1
             self._warn(name, f"duplicate entry name; copy {copy} analysed as {name}~dup{copy}")
             name = f"{name}~dup{copy}"
-        if not raw.endswith("/"):
-            # Declared sizes bound every read (reads stop there), so their sum bounds the whole package.
-            if self._declared_total + record.size > self._limits.max_total_bytes:
-                self._warn(
-                    name,
-                    f"skipped: total uncompressed size would pass the limit {self._limits.max_total_bytes}",
-                )
-                return
-            self._declared_total += record.size
         self.members[name] = Member(
             name=name,
             raw_name=raw,
@@ -154,13 +146,26 @@ class SafeZip:
                 continue
             if member.header_offset < end:
                 del self.members[member.name]
-                self._declared_total -= member.size
                 self._warn(
                     member.name, f"data overlaps entry {owner[:200]!r} (overlapping-entry zip bomb?); skipped"
                 )
                 continue
             end = member.header_offset + LOCAL_HEADER.size + member.compressed_size
             owner = member.name
+
+    def _apply_total_limit(self) -> None:
+        """Declared sizes bound every read (reads stop there), so their sum bounds the whole package: the
+        members past the limit, in archive order, are skipped."""
+        limit = self._limits.max_total_bytes
+        total = 0
+        for member in list(self.members.values()):
+            if member.is_dir:
+                continue
+            if total + member.size > limit:
+                del self.members[member.name]
+                self._warn(member.name, f"skipped: total uncompressed size would pass the limit {limit}")
+                continue
+            total += member.size
 
     def files(self) -> list[Member]:
         """Regular members (no directories, no symlinks), in archive order."""
@@ -186,7 +191,8 @@ class SafeZip:
             )
 
     def _data_offset(self, member: Member) -> int:
-        if member.header_offset < 0:  # a forged central directory can point before the start of the file
+        # a forged directory can point before the start or (zip64: up to 2**64) far past the end of the file
+        if not 0 <= member.header_offset < self._size:
             raise EntryError(member.name, f"local header offset {member.header_offset} is outside the file")
         self._file.seek(member.header_offset)
         header = self._file.read(LOCAL_HEADER.size)
@@ -212,18 +218,9 @@ class SafeZip:
                 raise EntryError(name, "truncated entry data")
             remaining_in -= len(chunk)
             if inflater is not None:
-                try:
-                    # max_length bounds the output of each step: a bomb never inflates past the declared size
-                    out = inflater.decompress(chunk, remaining_out)
-                except zlib.error as error:
-                    raise EntryError(name, f"corrupt deflate data ({error})") from None
-                while True:
-                    if out:
-                        remaining_out -= len(out)
-                        yield out
-                    if remaining_out <= 0 or not inflater.unconsumed_tail:
-                        break
-                    out = inflater.decompress(inflater.unconsumed_tail, remaining_out)
+                for out in _inflate(name, inflater, chunk, remaining_out):
+                    remaining_out -= len(out)
+                    yield out
             else:
                 piece = chunk[:remaining_out]
                 remaining_out -= len(piece)
@@ -232,7 +229,21 @@ class SafeZip:
             raise EntryError(name, f"entry shorter than its declared size ({remaining_out} bytes missing)")
 
     def read(self, name: str) -> bytes:
+        """The member's bytes, held once: a 500 MB member must not cost a gigabyte.
+
+        Joined from chunks, or grown chunk by chunk in a BytesIO, a member peaked at twice its size. The
+        buffer is sized to the declared size up front instead (after the limit checks), chunks overwrite it
+        in place, and getvalue() hands that very buffer over. Reads stop at the declared size, and one that
+        ends short raises, so the buffer never holds unwritten bytes that are returned."""
+        member = self.members.get(name)
+        if member is None:
+            raise EntryError(name, "no such entry")
+        self._check(member)
         buffer = io.BytesIO()
+        if member.size > 0:
+            buffer.seek(member.size - 1)
+            buffer.write(b"\0")
+            buffer.seek(0)
         for chunk in self.stream(name):
             buffer.write(chunk)
         return buffer.getvalue()
@@ -282,3 +293,24 @@ class SafeZip:
             if member.is_symlink:
                 problems.append(AnalysisWarning(member.name, "symbolic link entry, not followed"))
         return entries, problems
+
+
+def _inflate(name: str, inflater: zlib._Decompress, chunk: bytes, remaining_out: int) -> Iterator[bytes]:
+    """The output of one compressed chunk, in pieces of at most CHUNK bytes.
+
+    max_length bounds every piece: a bomb never inflates past the declared size, and a member that
+    compresses 200:1 still comes out a megabyte at a time. A piece that filled its limit may leave output
+    pending inside zlib with no input left, so the loop asks again until a piece comes out short."""
+    pending = chunk
+    while remaining_out > 0:
+        step = min(remaining_out, CHUNK)
+        try:
+            out = inflater.decompress(pending, step)
+        except zlib.error as error:
+            raise EntryError(name, f"corrupt deflate data ({error})") from None
+        if out:
+            remaining_out -= len(out)
+            yield out
+        pending = inflater.unconsumed_tail
+        if inflater.eof or (not pending and len(out) < step):
+            break  # the next compressed chunk is needed (or the stream has ended)

@@ -1,0 +1,1 @@
+"""Benchmarks of clonedetect: accuracy on real game data, and the baseline store's search."""
