@@ -48,6 +48,7 @@ SHARES = (*(round(0.55 * 1.03**step, 4) for step in range(21)), 1.0)
 FINE_STEPS = (0.96, 0.98, 1.0, 1.02, 1.04)  # scale refinements around the coarse match
 SAME_SIZE_REACH = 0.1  # a coarse scale this close to 1 is also tried at exactly 1
 FINE_REACH = 3  # pixels around the coarse position searched at view resolution
+EXACT_CORRELATION = 0.98  # a placement this good ends the search
 VISIBLE_ALPHA = 0.05  # views are cut to their visible pixels first: margins say nothing
 PIXEL_TOLERANCE = 0.16  # per channel (0..1) after a light blur: JPEG noise and resampling stay under it
 MIN_AGREEMENT = 0.85  # share of the suspect's visible pixels that must agree
@@ -357,7 +358,7 @@ def search(first: View, second: View) -> list[Placement]:
     at view resolution within a few pixels and percent (pixel art must line up to the pixel).
     """
     placements = []
-    for suspect_inside, whole in ((True, False), (False, False), (True, True), (False, True)):
+    for suspect_inside, whole in ((True, True), (False, True), (True, False), (False, False)):
         if whole:
             # the canvases, margins included: a crop cuts the suspect's canvas out of the baseline's, and a
             # badge pasted on a margin must not move the box the search starts from
@@ -383,7 +384,9 @@ def search(first: View, second: View) -> list[Placement]:
             left += second.origin[0] * scale_x - first.origin[0]
             top += second.origin[1] * scale_y - first.origin[1]
         placements.append(Placement(scale_x, scale_y, left, top, whole))
-    return sorted(placements, key=lambda p: not p.canvas)
+        if fine.correlation >= EXACT_CORRELATION:
+            break  # lined up to the pixel: no other placement will explain it better
+    return placements
 
 
 def _search_zoom(shape: tuple[int, ...]) -> float:
@@ -427,7 +430,8 @@ def locate(
         too_small = min(height, width) < 2 or max(height, width) < 4
         if too_small or height > region.shape[0] or width > region.shape[1]:
             continue
-        scores = np.nan_to_num(cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED), nan=-1.0)
+        scores = cv2.matchTemplate(region, template, cv2.TM_CCOEFF_NORMED)
+        cv2.patchNaNs(scores, -1.0)  # a flat template or region has no correlation
         _, correlation, _, (x, y) = cv2.minMaxLoc(scores)
         if best is None or correlation > best.correlation:
             best = Located(
@@ -508,7 +512,8 @@ def compare(first: View, second: View, placement: Placement, background: Colour)
         or (rest_agreement >= CLEAN_REST and agreement < CLEAR_AGREEMENT)  # all else agrees to the pixel
     )
     structure = correlation(edges_a[visible], edges_b[visible])
-    outlines = _outline_patch(edges_a, edges_b, visible)
+    # only a copy that does not plainly agree can need its outlines judged apart from a patch
+    outlines = _outline_patch(edges_a, edges_b, visible) if agreement < MIN_AGREEMENT else None
     rest_structure, outline_rest_agreement = structure, 1.0
     if outlines is not None:
         outside = visible & ~outlines
@@ -572,38 +577,47 @@ def _flat_share(edges: np.ndarray, wrong: np.ndarray) -> float:
 
 def _outline_patch(edges_a: np.ndarray, edges_b: np.ndarray, visible: np.ndarray) -> np.ndarray | None:
     """A compact patch where the outlines disagree while they agree elsewhere: a badge stamped on a
-    recoloured copy. The canvas is cut into a PATCH_GRID x PATCH_GRID grid; a cell whose gradients correlate
-    below PATCH_CELL_CORRELATION is bad; the bad cells must form one compact group."""
+    recoloured copy. The canvas is cut into a PATCH_GRID x PATCH_GRID grid; a cell is bad when its
+    gradients correlate below PATCH_CELL_CORRELATION and most of the suspect's outlines in it are new; the
+    bad cells must form one compact group. Cell sums are taken with np.add.reduceat (one pass, no loop)."""
     height, width = visible.shape
     if min(height, width) < 2 * PATCH_GRID:
         return None
-    peak_b = float(edges_b[visible].max(initial=0.0))
     on_a = edges_a > max(EDGE_FLOOR, EDGE_SHARE * float(edges_a[visible].max(initial=0.0)))
-    on_b = edges_b > max(EDGE_FLOOR, EDGE_SHARE * peak_b)
+    on_b = edges_b > max(EDGE_FLOOR, EDGE_SHARE * float(edges_b[visible].max(initial=0.0)))
     near_a = cv2.dilate(on_a.astype(np.uint8), np.ones((3, 3), dtype=np.uint8)).astype(bool)
-    new_outlines = on_b & ~near_a
     rows = np.linspace(0, height, PATCH_GRID + 1).round().astype(int)
     cols = np.linspace(0, width, PATCH_GRID + 1).round().astype(int)
-    bad = np.zeros((PATCH_GRID, PATCH_GRID), dtype=np.uint8)
-    for i in range(PATCH_GRID):
-        for j in range(PATCH_GRID):
-            cell = (slice(rows[i], rows[i + 1]), slice(cols[j], cols[j + 1]))
-            shown = visible[cell]
-            if shown.sum() < 4:
-                continue
-            a, b = edges_a[cell][shown], edges_b[cell][shown]
-            if max(float(a.max()), float(b.max())) < EDGE_FLOOR:
-                continue  # flat in both: nothing to disagree about
-            # new outlines where the baseline had none (a recolour moves no outline, a badge brings its own)
-            new = (new_outlines[cell][shown]).sum() >= PATCH_NEW_SHARE * max(1, int(on_b[cell][shown].sum()))
-            bad[i, j] = correlation(a, b) < PATCH_CELL_CORRELATION and bool(new)
-    count = int(bad.sum())
-    if count == 0 or count > MAX_OVERLAY * PATCH_GRID * PATCH_GRID:
+
+    def cells(values: np.ndarray, reduce: np.ufunc = np.add) -> np.ndarray:
+        return reduce.reduceat(reduce.reduceat(values, rows[:-1], axis=0), cols[:-1], axis=1)
+
+    shown = visible.astype(np.float64)
+    a, b = edges_a * shown, edges_b * shown
+    count, sum_a, sum_b = cells(shown), cells(a), cells(b)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        n = np.maximum(count, 1.0)
+        covariance = cells(a * b) - sum_a * sum_b / n
+        spread = np.sqrt(
+            np.maximum(cells(a * a) - sum_a**2 / n, 0.0) * np.maximum(cells(b * b) - sum_b**2 / n, 0.0)
+        )
+        cell_correlation = np.where(spread > 0, covariance / np.where(spread > 0, spread, 1.0), 0.0)
+    peak = np.maximum(cells(a, np.maximum), cells(b, np.maximum))
+    fresh = cells((on_b & ~near_a & visible).astype(np.float64))
+    outlines_b = cells((on_b & visible).astype(np.float64))
+    bad = (
+        (count >= 4)
+        & (peak >= EDGE_FLOOR)  # flat in both: nothing to disagree about
+        & (cell_correlation < PATCH_CELL_CORRELATION)
+        & (fresh >= PATCH_NEW_SHARE * np.maximum(outlines_b, 1.0))  # a recolour moves no outline
+    ).astype(np.uint8)
+    total = int(bad.sum())
+    if total == 0 or total > MAX_OVERLAY * PATCH_GRID * PATCH_GRID:
         return None
     _, _, stats, _ = cv2.connectedComponentsWithStats(bad, connectivity=8)
     index = 1 + int(stats[1:, cv2.CC_STAT_AREA].argmax())
     x, y, w, h = (int(v) for v in stats[index, :4])
-    if int(stats[index, cv2.CC_STAT_AREA]) < OVERLAY_SHARE * count or w * h > MAX_OVERLAY * PATCH_GRID**2:
+    if int(stats[index, cv2.CC_STAT_AREA]) < OVERLAY_SHARE * total or w * h > MAX_OVERLAY * PATCH_GRID**2:
         return None
     patch = np.zeros_like(visible)
     patch[rows[y] : rows[y + h], cols[x] : cols[x + w]] = True
