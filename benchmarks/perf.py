@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import platform
@@ -175,15 +176,33 @@ def fingerprint_breakdown(package: Path) -> dict[str, Any]:
 # The runs
 
 
+def snapshot_code(workdir: Path) -> tuple[Path, str]:
+    """A copy of clonedetect/ that every run of this benchmark imports, and the sha256 of its sources.
+
+    The runs take many minutes; an edit to the working tree meanwhile must not make the second compare
+    miss the cache (its key includes the code) or the reports differ between runs."""
+    target = workdir / "code"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(
+        REPO / "clonedetect", target / "clonedetect", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    digest = hashlib.sha256()
+    for path in sorted((target / "clonedetect").rglob("*.py")):
+        digest.update(path.relative_to(target).as_posix().encode() + b"\0" + path.read_bytes())
+    return target, digest.hexdigest()[:16]
+
+
 def run_clonedetect(
-    pair: GamePair, report: Path, cache: Path, jobs: int
+    pair: GamePair, report: Path, cache: Path, jobs: int, code: Path
 ) -> tuple[Measured, dict[str, float]]:
     command = [
         sys.executable, "-m", "clonedetect", "compare", str(pair.original), str(pair.clone),
         "--jobs", str(jobs), "--json", str(report), "--reproducible", "--timings",
     ]  # fmt: skip
-    env = {**os.environ, "CLONEDETECT_CACHE": str(cache), "PYTHONPATH": str(REPO)}
-    result = measure(command, env)
+    env = {**os.environ, "CLONEDETECT_CACHE": str(cache), "PYTHONPATH": str(code)}
+    result = measure(
+        command, env, cwd=code
+    )  # not the checkout: `python -m` looks in the current folder first
     if result.exit_code not in (0, 1):
         raise RuntimeError(f"clonedetect compare failed ({result.exit_code}): {result.stderr[-2000:]}")
     timings = result.stdout[result.stdout.rfind("Timings") :]  # the last table: others have numbers too
@@ -199,7 +218,7 @@ def run_naive(pair: GamePair, out: Path) -> tuple[Measured, dict[str, Any]]:
     return result, json.loads(out.read_text())
 
 
-def profile_run(pair: GamePair, workdir: Path, jobs: int) -> dict[str, Any]:
+def profile_run(pair: GamePair, workdir: Path, jobs: int, code: Path) -> dict[str, Any]:
     """One cold compare under py-spy (all processes); the Python lines where samples end, by share."""
     raw = workdir / "profile.txt"
     command = [
@@ -207,8 +226,8 @@ def profile_run(pair: GamePair, workdir: Path, jobs: int) -> dict[str, Any]:
         sys.executable, "-m", "clonedetect", "compare", str(pair.original), str(pair.clone),
         "--jobs", str(jobs), "-q",
     ]  # fmt: skip
-    env = {**os.environ, "CLONEDETECT_CACHE": "off", "PYTHONPATH": str(REPO)}
-    subprocess.run(command, env=env, capture_output=True, check=False)
+    env = {**os.environ, "CLONEDETECT_CACHE": "off", "PYTHONPATH": str(code)}
+    subprocess.run(command, env=env, cwd=code, capture_output=True, check=False)
     return summarise_profile(raw.read_text() if raw.exists() else "")
 
 
@@ -367,8 +386,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
         else:  # keep the pair for the next run, not the scratch files of this one
-            for scratch in workdir.glob("run-*"):
-                shutil.rmtree(scratch, ignore_errors=True)
+            for scratch in [*workdir.glob("run-*"), workdir / "code", workdir / "profile.txt"]:
+                if scratch.is_dir():
+                    shutil.rmtree(scratch, ignore_errors=True)
+                else:
+                    scratch.unlink(missing_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
     print_table(result)
     print(f"written to {out}")
@@ -379,6 +401,8 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     load_before = os.getloadavg()
     print(f"generating a {args.size / MIB:.0f} MiB game and its clone in {workdir} ...", flush=True)
     pair, build_seconds = prepare_pair(args.size, workdir, args.jobs)
+    code, code_digest = snapshot_code(workdir)
+    sys.path.insert(0, str(code))  # the breakdown below imports clonedetect in this process: the same copy
     floors, cold_runs, warm_runs, naive_runs = [], [], [], []
     cold_stages, warm_stages = [], []
     reports: list[bytes] = []
@@ -391,7 +415,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         cache = scratch / "cache"
         for kind, runs, stages in (("cold", cold_runs, cold_stages), ("cached", warm_runs, warm_stages)):
             print(f"round {number + 1}/{args.runs}: clonedetect ({kind}) ...", flush=True)
-            result, timings = run_clonedetect(pair, scratch / "report.json", cache, args.jobs)
+            result, timings = run_clonedetect(pair, scratch / "report.json", cache, args.jobs, code)
             runs.append(result)
             stages.append(timings)
             reports.append((scratch / "report.json").read_bytes())
@@ -412,6 +436,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "benchmark": "clonedetect compare vs naive (issue 7)",
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "commit": git_commit(),
+        "code_sha256": code_digest,
         "command": " ".join(["python", "benchmarks/perf.py", *sys.argv[1:]]),
         "machine": {
             "cpus": cpus(),
@@ -443,7 +468,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "derived": derived,
         "targets": targets(derived, cold, warm),
         "deterministic": len(set(reports)) == 1,
-        "profile": profile_run(pair, workdir, args.jobs) if args.profile else None,
+        "profile": profile_run(pair, workdir, args.jobs, code) if args.profile else None,
     }
 
 

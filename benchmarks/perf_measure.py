@@ -109,9 +109,11 @@ class TreeSampler(threading.Thread):
         self.join()
 
 
-def measure(command: Sequence[str], env: Mapping[str, str] | None = None) -> Measured:
-    """Run `command` to completion and measure it (its output is captured in files, not pipes, so a
-    chatty command cannot block on a full pipe while we wait for it)."""
+def measure(
+    command: Sequence[str], env: Mapping[str, str] | None = None, cwd: Path | None = None
+) -> Measured:
+    """Run `command` (in `cwd`) to completion and measure it (its output is captured in files, not pipes,
+    so a chatty command cannot block on a full pipe while we wait for it)."""
     with (
         open(os.devnull, "rb") as stdin,
         _Capture() as out,
@@ -119,7 +121,7 @@ def measure(command: Sequence[str], env: Mapping[str, str] | None = None) -> Mea
     ):
         start = time.perf_counter()
         process = subprocess.Popen(
-            list(command), stdin=stdin, stdout=out.file, stderr=err.file, env=dict(env or os.environ)
+            list(command), stdin=stdin, stdout=out.file, stderr=err.file, env=dict(env or os.environ), cwd=cwd
         )
         sampler = TreeSampler(process.pid)
         sampler.start()
