@@ -8,7 +8,9 @@
   memory use; the sum overstates it a little, since shared libraries are counted in every process);
 - peak PSS: the same sum in proportional set size (shared pages divided among their users), sampled less
   often because the kernel walks every mapping to compute it: the closest figure to the real footprint;
-- max single RSS: the largest peak of any one process (the kernel's own maxrss from os.wait4).
+- max single RSS: the largest peak of any one process in the tree (its VmHWM, sampled; os.wait4's maxrss
+  is not used: a child inherits its parent's high-water mark through fork and exec, so it would report
+  the benchmark's own memory).
 """
 
 from __future__ import annotations
@@ -72,6 +74,16 @@ def _rss(pid: int) -> int:
         return 0
 
 
+def _high_water(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, IndexError, ValueError):
+        pass
+    return 0
+
+
 def _pss(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
@@ -90,6 +102,7 @@ class TreeSampler(threading.Thread):
         self.root = root
         self.peak_rss = 0
         self.peak_pss = 0
+        self.max_single = 0
         self._done = threading.Event()
 
     def run(self) -> None:
@@ -99,6 +112,7 @@ class TreeSampler(threading.Thread):
             if count % TREE_EVERY == 0:  # finding the tree reads every process's stat: not every sample
                 pids = process_tree(self.root)
             self.peak_rss = max(self.peak_rss, sum(_rss(pid) for pid in pids))
+            self.max_single = max([self.max_single, *(_high_water(pid) for pid in pids)])
             if count % PSS_EVERY == 0:
                 self.peak_pss = max(self.peak_pss, sum(_pss(pid) for pid in pids))
             count += 1
@@ -134,7 +148,7 @@ def measure(
             cpu=usage.ru_utime + usage.ru_stime,
             peak_rss=sampler.peak_rss,
             peak_pss=sampler.peak_pss,
-            max_single_rss=usage.ru_maxrss * 1024,  # Linux reports KiB
+            max_single_rss=sampler.max_single,
             exit_code=process.returncode,
             stdout=out.text(),
             stderr=err.text(),

@@ -60,7 +60,9 @@ PNG_OPTIONS = [cv2.IMWRITE_PNG_COMPRESSION, 1]
 if hasattr(cv2, "IMWRITE_PNG_FILTER"):
     PNG_OPTIONS += [cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_UP]
 TASK_ENTRIES = 8  # groups per worker task: amortises pickling, still balances the workers
-TASK_BYTES = 32 * 1024 * 1024  # ... and a bound on the bytes shipped to a worker at once
+# ... and a bound on the bytes of one task: the main process holds at most 2 x jobs tasks (read, pickled,
+# queued), so this and the biggest entry, not the package, bound its memory while fingerprinting
+TASK_BYTES = 8 * 1024 * 1024
 MIN_PARALLEL_ENTRIES = 32  # fewer entries are not worth starting worker processes (~1 s)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".ico")
 VERSION = 1
