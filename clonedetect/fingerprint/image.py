@@ -7,10 +7,11 @@ analysis already made (`KnownImages`: the baseline's, when the suspect is analys
 for the same (bytes, frame) without reading or decoding anything; the result is what computing them again
 would give.
 
-With Settings.jobs > 1 the groups are fingerprinted in worker processes, a few per task, biggest first
-so that no worker is left with a 4096 px page at the end. The pool outlives one call (both analyses of a
-compare share it, and `start_workers` can spawn it while the main process is still unpacking), and the
-results are sorted by asset path, so the output does not depend on the number of workers.
+With Settings.jobs > 1 the groups are fingerprinted in worker processes (clonedetect/workers.py), a few
+per task, biggest first so that no worker is left with a 4096 px page at the end. The pool outlives one call
+(both analyses of a compare and their matching share it, and `start_workers` can spawn it while the main
+process is still unpacking), and the results are sorted by asset path, so the output does not depend on
+the number of workers.
 
 An image that cannot be decoded (corrupt, truncated, unsupported, over the pixel limit) becomes a warning;
 if it has bytes, its Print keeps the entry sha256 alone, so a byte-for-byte copy of it is still found.
@@ -24,10 +25,6 @@ import clonedetect.fingerprint.decode  # noqa: F401
 
 # isort: split
 
-import atexit
-import multiprocessing
-import multiprocessing.context
-import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -51,6 +48,7 @@ from clonedetect.model import (
     Print,
 )
 from clonedetect.settings import Limits, Settings
+from clonedetect.workers import WORKERS, context, init_worker
 
 THUMBNAIL_SIDE = 128
 # Fixed options, so the same pixels give the same PNG bytes. At level 6 with adaptive filters a thumbnail
@@ -181,62 +179,13 @@ class KnownImages:
 # Worker processes
 
 
-class _Workers:
-    """One process pool for the life of the process, re-created when its size changes or a worker died.
-
-    Workers are spawned, never forked: a fork of a process whose OpenCV thread pool has run deadlocks in
-    the child's first OpenCV call. (A spawned child does not re-run a package's __main__.py.)"""
-
-    def __init__(self) -> None:
-        self._pool: ProcessPoolExecutor | None = None
-        self._jobs = 0
-
-    def pool(self, jobs: int) -> ProcessPoolExecutor:
-        if self._pool is None or self._jobs != jobs:
-            self.close()
-            self._pool = ProcessPoolExecutor(
-                max_workers=jobs, mp_context=_context(), initializer=_init_worker
-            )
-            self._jobs = jobs
-        return self._pool
-
-    def start(self, jobs: int) -> None:
-        """Spawn the workers now (they import OpenCV and NumPy, about a second) without waiting for them."""
-        pool = self.pool(jobs)
-        for _ in range(jobs):
-            pool.submit(os.getpid)
-
-    def discard(self) -> None:
-        """Forget a broken pool without waiting for it."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-        self._pool = None
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-        self._pool = None
-
-
-_WORKERS = _Workers()
-atexit.register(_WORKERS.close)
-
-
 def start_workers(settings: Settings, entries: Sequence[Entry]) -> None:
     """Start the worker pool now when fingerprinting these entries will likely use it, so the workers'
     start-up (about a second) overlaps with unpacking and extraction in the main process. Only a hint:
     images are counted by name here (a wrong guess costs one idle pool or a later start), by content later."""
     images = sum(1 for entry in entries if entry.name.lower().endswith(IMAGE_SUFFIXES))
     if settings.jobs > 1 and images >= MIN_PARALLEL_ENTRIES:
-        _WORKERS.start(settings.jobs)
-
-
-def _context() -> multiprocessing.context.BaseContext:
-    return multiprocessing.get_context("spawn")
-
-
-def _init_worker() -> None:
-    cv2.setNumThreads(1)  # the pool is the parallelism; OpenCV's own threads would only contend
+        WORKERS.start(settings.jobs)
 
 
 def _parallel(groups: list[ContentGroup], source: EntrySource, limits: Limits, jobs: int) -> Iterator[Result]:
@@ -252,10 +201,10 @@ def _parallel(groups: list[ContentGroup], source: EntrySource, limits: Limits, j
 
 def _submit(task: list[EntryWork], limits: Limits, jobs: int) -> Future[list[Result]]:
     try:
-        return _WORKERS.pool(jobs).submit(_fingerprint_task, task, limits)
+        return WORKERS.pool(jobs).submit(_fingerprint_task, task, limits)
     except BrokenProcessPool:  # a worker died since the last task: start a fresh pool
-        _WORKERS.discard()
-        return _WORKERS.pool(jobs).submit(_fingerprint_task, task, limits)
+        WORKERS.discard()
+        return WORKERS.pool(jobs).submit(_fingerprint_task, task, limits)
 
 
 def _collect(future: Future[list[Result]], task: list[EntryWork], limits: Limits) -> list[Result]:
@@ -264,12 +213,12 @@ def _collect(future: Future[list[Result]], task: list[EntryWork], limits: Limits
     except BrokenProcessPool:
         # A worker died (a decoder crash, the kernel's OOM killer). Every task in flight fails with it, not
         # only the culprit: run this one again alone, so only the entries that kill a worker are lost.
-        _WORKERS.discard()
+        WORKERS.discard()
         return _isolated(task, limits)
 
 
 def _isolated(task: list[EntryWork], limits: Limits) -> list[Result]:
-    with ProcessPoolExecutor(max_workers=1, mp_context=_context(), initializer=_init_worker) as lone:
+    with ProcessPoolExecutor(max_workers=1, mp_context=context(), initializer=init_worker) as lone:
         try:
             return lone.submit(_fingerprint_task, task, limits).result()
         except BrokenProcessPool:

@@ -42,7 +42,6 @@ from clonedetect.fingerprint.hashes import (
     BACKGROUNDS,
     COLOUR_SIDE,
     MASK_SIDE,
-    colour_lab,
     decode_screen,
     is_blank,
     srgb_to_lab,
@@ -64,6 +63,7 @@ from clonedetect.match.verify import (
 )
 from clonedetect.model import AssetKind, Category, Match, MatchResult, Print
 from clonedetect.settings import Settings
+from clonedetect.workers import run_tasks
 
 MIN_SIDE = 8  # images smaller than this on either side carry no evidence
 MIN_INK = 24  # ... and so do images with fewer visible pixels than this
@@ -86,6 +86,9 @@ MIRROR_MARGIN = 4  # mirrored pHash must beat the direct one by this many bits t
 GREY_ZONE = 48  # pHash + dHash distance (of 128) up to which a candidate may still be verified
 VERIFY_LIMIT = 3  # grey-zone candidates per baseline image that are verified on thumbnails
 VIEW_CACHE = 512  # decoded thumbnails kept for reuse
+MIN_PARALLEL_ROWS = 64  # fewer rows to judge are not worth shipping to worker processes
+CHUNKS_PER_JOB = 4  # rows are judged in about this many chunks per worker: balances uneven rows
+MAX_CHUNK_ROWS = 256  # ... of at most this many rows, which bounds the prints one task ships
 LOSSY = frozenset({"jpeg", "webp"})
 COLOUR_CELLS = COLOUR_SIDE * COLOUR_SIDE
 NINE_PATCH = ".9.png"
@@ -230,28 +233,28 @@ class Hashes:
 def pack(prints: Sequence[Print]) -> Hashes:
     """Parse the hex fingerprints once into uint64 arrays and traits."""
     count = len(prints)
-    phash = np.zeros((len(BACKGROUNDS), 2, count), dtype=np.uint64)
-    dhash = np.zeros_like(phash)
-    edges = np.zeros_like(phash)
-    trim_phash = np.zeros(count, dtype=np.uint64)
-    trim_dhash = np.zeros(count, dtype=np.uint64)
-    has_trim = np.zeros(count, dtype=bool)
-    for index, item in enumerate(prints):
-        for b, (suffix, _) in enumerate(BACKGROUNDS):
-            for m, kind in enumerate(("", "-mirror")):
-                phash[b, m, index] = _word(item, f"phash{kind}{suffix}", f"phash{kind}")
-                dhash[b, m, index] = _word(item, f"dhash{kind}{suffix}", f"dhash{kind}")
-                edges[b, m, index] = _word(item, f"edges{kind}{suffix}", f"edges{kind}")
-        has_trim[index] = item.value("phash-trim") is not None
-        trim_phash[index] = _word(item, "phash-trim")
-        trim_dhash[index] = _word(item, "dhash-trim")
-    traits = tuple(_traits(item) for item in prints)
-    return Hashes(tuple(prints), traits, phash, dhash, edges, trim_phash, trim_dhash, has_trim)
+    # one name -> value table per print: Print.value scans the tuple, and packing reads ~40 values a print
+    tables = [{f.algorithm: f.value for f in item.fingerprints} for item in prints]
+    shape = (len(BACKGROUNDS), 2, count)
+    phash, dhash, edges = (np.zeros(shape, dtype=np.uint64) for _ in range(3))
+    for b, (suffix, _) in enumerate(BACKGROUNDS):
+        for m, kind in enumerate(("", "-mirror")):
+            phash[b, m] = _words(tables, f"phash{kind}{suffix}", f"phash{kind}")
+            dhash[b, m] = _words(tables, f"dhash{kind}{suffix}", f"dhash{kind}")
+            edges[b, m] = _words(tables, f"edges{kind}{suffix}", f"edges{kind}")
+    has_trim = np.array([values.get("phash-trim") is not None for values in tables], dtype=bool)
+    trim_phash, trim_dhash = _words(tables, "phash-trim"), _words(tables, "dhash-trim")
+    return Hashes(tuple(prints), _traits(tables), phash, dhash, edges, trim_phash, trim_dhash, has_trim)
 
 
-def _word(item: Print, algorithm: str, fallback: str = "") -> int:
-    value = item.value(algorithm) or (item.value(fallback) if fallback else None)
-    return int(value, 16) if value and _is_hex(value, HASH_HEX) else 0
+def _words(tables: Sequence[dict[str, str]], algorithm: str, fallback: str = "") -> np.ndarray:
+    """The 64-bit hash `algorithm` (else `fallback`) of every print as uint64; 0 when absent or malformed."""
+    words = np.zeros(len(tables), dtype=np.uint64)
+    for index, values in enumerate(tables):
+        value = values.get(algorithm) or (values.get(fallback) if fallback else None)
+        if value and _is_hex(value, HASH_HEX):
+            words[index] = int(value, 16)
+    return words
 
 
 def _is_hex(value: str | None, length: int) -> bool:
@@ -265,23 +268,40 @@ def _is_hex(value: str | None, length: int) -> bool:
     return True
 
 
-def _traits(item: Print) -> Traits:
-    colour = item.value("colour")
-    if _is_hex(colour, COLOUR_CELLS * 8) and colour is not None:
-        cells = np.frombuffer(bytes.fromhex(colour), dtype=np.uint8).reshape(-1, 4).astype(np.float32) / 255.0
-        lab = np.stack([colour_lab(colour, level) for _, level in BACKGROUNDS])
-    else:  # no colour layout: every comparison sees "same colours", so colours decide nothing
-        cells = np.zeros((COLOUR_CELLS, 4), dtype=np.float32)
-        lab = np.zeros((len(BACKGROUNDS), COLOUR_CELLS, 3))
-    mask = None
-    value = item.value("mask")
-    has_alpha = item.value("phash@white") is not None
-    if has_alpha and _is_hex(value, MASK_SIDE * MASK_SIDE // 4) and value:
-        bits = np.unpackbits(np.frombuffer(bytes.fromhex(value), dtype=np.uint8))
-        mask = bits.reshape(MASK_SIDE, MASK_SIDE).astype(bool)
-    return Traits(
-        lab=lab.astype(np.float32), cells=cells, cell_alpha=cells[:, 3], mask=mask, has_alpha=has_alpha
-    )
+def _traits(tables: Sequence[dict[str, str]]) -> tuple[Traits, ...]:
+    """Traits of every print; the colour layouts converted to Lab for all prints at once."""
+    count = len(tables)
+    raw = np.zeros((count, COLOUR_CELLS, 4), dtype=np.uint8)
+    for index, values in enumerate(tables):
+        colour = values.get("colour")
+        if colour is not None and _is_hex(colour, COLOUR_CELLS * 8):
+            raw[index] = np.frombuffer(bytes.fromhex(colour), dtype=np.uint8).reshape(-1, 4)
+        # no colour layout: all zeros, so every comparison sees "same colours" and colours decide nothing
+    cells = raw.astype(np.float32) / 255.0
+    exact = raw.astype(np.float64) / 255.0
+    # (prints, backgrounds, cells, 3): the layout flattened on each background, in CIE Lab
+    lab = np.stack(
+        [srgb_to_lab(exact[..., :3] + level * (1.0 - exact[..., 3:4])) for _, level in BACKGROUNDS], axis=1
+    ).astype(np.float32)
+    traits = []
+    for index, values in enumerate(tables):
+        has_colour = values.get("colour") is not None and _is_hex(values["colour"], COLOUR_CELLS * 8)
+        mask = None
+        value = values.get("mask")
+        has_alpha = values.get("phash@white") is not None
+        if has_alpha and value and _is_hex(value, MASK_SIDE * MASK_SIDE // 4):
+            bits = np.unpackbits(np.frombuffer(bytes.fromhex(value), dtype=np.uint8))
+            mask = bits.reshape(MASK_SIDE, MASK_SIDE).astype(bool)
+        traits.append(
+            Traits(
+                lab=lab[index] if has_colour else np.zeros_like(lab[index]),
+                cells=cells[index],
+                cell_alpha=cells[index, :, 3],
+                mask=mask,
+                has_alpha=has_alpha,
+            )
+        )
+    return tuple(traits)
 
 
 _BYTE_BITS = np.array([bin(value).count("1") for value in range(256)], dtype=np.uint8)
@@ -340,10 +360,10 @@ def nearest(base: Hashes, suspect: Hashes, top: int = TOP_CANDIDATES) -> list[li
         trim_best = trim_phash.astype(np.uint16) + trim_dhash
         direct = phash[:, 0].min(axis=0)
         mirror = phash[:, 1].min(axis=0)
+        chosen = np.concatenate([_top(best, top), _top(best_edges, top), _top(trim_best, top)], axis=1)
         for row in range(best.shape[0]):
-            chosen = _top(best[row], top) | _top(best_edges[row], top) | _top(trim_best[row], top)
             candidates = []
-            for column in sorted(chosen):
+            for column in sorted({int(c) for c in chosen[row]}):
                 background, mirrored = divmod(int(best_combo[row, column]), 2)
                 candidates.append(
                     Candidate(
@@ -363,10 +383,16 @@ def nearest(base: Hashes, suspect: Hashes, top: int = TOP_CANDIDATES) -> list[li
     return result
 
 
-def _top(distances: np.ndarray, top: int) -> set[int]:
-    """Indices of the `top` smallest distances, ties broken by index (stable, so deterministic)."""
-    order = np.argsort(distances, kind="stable")[:top]
-    return {int(index) for index in order}
+def _top(distances: np.ndarray, top: int) -> np.ndarray:
+    """Per row, the columns of the `top` smallest distances, ties broken by column (deterministic).
+
+    distance x columns + column is unique per row, so a partial partition (linear, not a sort of every row)
+    finds exactly what a stable sort would put first."""
+    columns = distances.shape[1]
+    if columns <= top:
+        return np.broadcast_to(np.arange(columns), distances.shape)
+    keys = distances.astype(np.int64) * columns + np.arange(columns)
+    return np.argpartition(keys, top - 1, axis=1)[:, :top]
 
 
 # --- judging candidates ----------------------------------------------------------------------------------
@@ -399,6 +425,8 @@ class Judge:
         # suspect thumbnails are decoded again and again (each is a candidate of many baseline images):
         # keep the most recent few hundred, not all of them (a view is ~200 kB)
         self.views: OrderedDict[tuple[int, int, Colour, bool, bool], View | None] = OrderedDict()
+        # one candidate can be verified from on_hashes and again from on_thumbnails: align it once
+        self.verified: dict[tuple[int, int, int, bool], Verification | None] = {}
 
     def best(self, row: int, candidates: Sequence[Candidate]) -> tuple[Judgement, str] | None:
         """The best candidate that passes on hashes, else the best that passes on thumbnails."""
@@ -539,6 +567,12 @@ class Judge:
         return fitted_background(first.cells, second.cells[order])
 
     def verification(self, row: int, candidate: Candidate) -> Verification | None:
+        key = (row, candidate.suspect, candidate.background, candidate.mirrored)
+        if key not in self.verified:
+            self.verified[key] = self._verification(row, candidate)
+        return self.verified[key]
+
+    def _verification(self, row: int, candidate: Candidate) -> Verification | None:
         background = self.fitted(row, candidate) or grey_colour(BACKGROUNDS[candidate.background][1])
         # letterbox bars are looked for only between two opaque pictures (screenshots)
         bars = not (self.base.traits[row].has_alpha or self.suspect.traits[candidate.suspect].has_alpha)
@@ -561,27 +595,80 @@ class Judge:
 
 
 def near_matches(baseline: Sequence[Print], suspect: Sequence[Print], settings: Settings) -> list[Match]:
+    """Near copies: candidates from the distance matrices, then each baseline image judged on its own.
+
+    Judging (thumbnail alignment above all) is most of matching's time and each row is independent, so
+    with Settings.jobs > 1 rows are judged in the worker pool, in chunks of neighbouring rows (an atlas's
+    frames share candidates, so their thumbnails are decoded once per chunk). A chunk ships only its own
+    prints and those of its candidates; the result does not depend on the number of workers."""
     base, other = pack(baseline), pack(suspect)
+    candidates = nearest(base, other)
+    jobs = settings.jobs
+    if jobs > 1 and len(candidates) >= MIN_PARALLEL_ROWS:
+        size = min(MAX_CHUNK_ROWS, -(-len(candidates) // (CHUNKS_PER_JOB * jobs)))
+        chunks = [
+            range(start, min(start + size, len(candidates))) for start in range(0, len(candidates), size)
+        ]
+        tasks = (_chunk(base, other, candidates, rows, settings) for rows in chunks)
+        judged = [
+            (rows.start + row, found)
+            for rows, results in zip(chunks, run_tasks(judge_chunk, tasks, jobs), strict=True)
+            for row, found in results
+        ]
+    else:
+        judged = _judge_rows(base, other, candidates, settings)
+    return [_near_match(base.prints[row], judgement, path) for row, (judgement, path) in judged]
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkTask:
+    """Rows of the baseline to judge in a worker: their prints, their candidates' prints, and the
+    candidates with `suspect` renumbered into that list."""
+
+    baseline: tuple[Print, ...]
+    suspect: tuple[Print, ...]
+    candidates: tuple[tuple[Candidate, ...], ...]
+    settings: Settings
+
+
+def _chunk(
+    base: Hashes, other: Hashes, candidates: list[list[Candidate]], rows: range, settings: Settings
+) -> ChunkTask:
+    used = sorted({candidate.suspect for row in rows for candidate in candidates[row]})
+    local = {index: position for position, index in enumerate(used)}
+    return ChunkTask(
+        baseline=tuple(base.prints[row] for row in rows),
+        suspect=tuple(other.prints[index] for index in used),
+        candidates=tuple(
+            tuple(replace(c, suspect=local[c.suspect]) for c in candidates[row]) for row in rows
+        ),
+        settings=settings,
+    )
+
+
+def judge_chunk(task: ChunkTask) -> list[tuple[int, tuple[Judgement, str]]]:
+    """(row within the chunk, (judgement, suspect path)) for each row that has a near copy (a worker task)."""
+    return _judge_rows(pack(task.baseline), pack(task.suspect), task.candidates, task.settings)
+
+
+def _judge_rows(
+    base: Hashes, other: Hashes, candidates: Sequence[Sequence[Candidate]], settings: Settings
+) -> list[tuple[int, tuple[Judgement, str]]]:
     judge = Judge(base, other, settings)
-    matches = []
-    for row, candidates in enumerate(nearest(base, other)):
-        judged = judge.best(row, candidates)
-        if judged is None:
-            continue
-        judgement, path = judged
-        item = base.prints[row]
-        matches.append(
-            Match(
-                category=item.asset.category,
-                baseline=item.asset.path,
-                suspect=path,
-                similarity=judgement.similarity,
-                method=judgement.method,
-                transforms=judgement.transforms,
-                evidence=judgement.evidence,
-            )
-        )
-    return matches
+    judged = ((row, judge.best(row, found)) for row, found in enumerate(candidates))
+    return [(row, found) for row, found in judged if found is not None]
+
+
+def _near_match(item: Print, judgement: Judgement, path: str) -> Match:
+    return Match(
+        category=item.asset.category,
+        baseline=item.asset.path,
+        suspect=path,
+        similarity=judgement.similarity,
+        method=judgement.method,
+        transforms=judgement.transforms,
+        evidence=judgement.evidence,
+    )
 
 
 _MIRRORED_CELLS = np.arange(COLOUR_CELLS).reshape(COLOUR_SIDE, COLOUR_SIDE)[:, ::-1].ravel()
@@ -652,13 +739,22 @@ def _transforms(item: Print, copy: Print, candidate: Candidate) -> tuple[str, ..
 # --- baseline UI elements inside suspect screenshots ------------------------------------------------------
 
 
+def is_screenshot(item: Print) -> bool:
+    """A picture of the running game (a store listing's screenshots/, or a path naming it a screenshot) with
+    a `screen` copy to search. Other big opaque pictures (backgrounds, splash art) are the game's own files:
+    a copied UI element is found as a file there, and searching every background for every element would
+    cost most of a real-size comparison."""
+    named = item.asset.found_by == "listing-screenshot" or "screenshot" in item.asset.path.lower()
+    return named and item.value("screen") is not None
+
+
 def inside_matches(elements: Sequence[Print], suspect: Sequence[Print]) -> list[Match]:
     """Baseline UI elements (buttons, trays, backgrounds) found drawn inside the suspect's screenshots.
 
     A store page shows screenshots, not the game's files; a UI element of the baseline found inside one of
     them (at any size, by masked template matching on the suspect's `screen` copy, then checked in colour)
     is evidence that the UI was copied. Each is a Match of the element to the screenshot."""
-    screens = [(item, decode_screen(item.value("screen"))) for item in suspect if item.value("screen")]
+    screens = [(item, decode_screen(item.value("screen"))) for item in suspect if is_screenshot(item)]
     usable = [(item, screen) for item, screen in screens if screen is not None]
     if not usable or not elements:
         return []

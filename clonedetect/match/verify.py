@@ -53,6 +53,9 @@ VISIBLE_ALPHA = 0.05  # views are cut to their visible pixels first: margins say
 PIXEL_TOLERANCE = 0.16  # per channel (0..1) after a light blur: JPEG noise and resampling stay under it
 MIN_AGREEMENT = 0.85  # share of the suspect's visible pixels that must agree
 CLEAR_AGREEMENT = 0.97  # the stretched placement agrees this well: no search needed
+# ... or, for an accepted recolour, its outlines correlate this well (a hue or contrast change moves no
+# outline; the search, the costliest step of matching, would only find the same placement again)
+CLEAR_STRUCTURE = 0.97
 CANVAS_PREFERENCE = 0.05  # fit a canvas placement may lose by and still be preferred
 COVERAGE_PREFERENCE = 0.25  # weight of coverage against agreement + correlation when choosing a placement
 MIN_CORRELATION = 0.6  # normalised cross-correlation of the aligned greys
@@ -284,13 +287,24 @@ def fitted_background(base: np.ndarray, suspect: np.ndarray) -> Colour | None:
 def verify(first: View, second: View, background: Colour) -> Verification:
     """Place the suspect's visible box on the baseline's and compare colours and outlines.
 
-    Tried: the boxes stretched onto each other, then, unless that already agrees, a coarse-to-fine template
+    Tried: the boxes stretched onto each other, then, unless that already agrees (or is accepted and the two
+    are laid out alike, or are a recolour whose outlines agree), a coarse-to-fine template
     search with either box inside the other. The placement that explains more of the baseline wins.
     """
     height, width = first.pixels.shape[:2]
     stretched = Placement(width / second.pixels.shape[1], height / second.pixels.shape[0], 0.0, 0.0)
     placement, result = stretched, compare(first, second, stretched, background)
-    if result.agreement < CLEAR_AGREEMENT:
+    # an accepted placement of two views laid out alike (same box, canvas and margins) is the one the search
+    # would find: it looks for other scales and offsets, and these have none
+    alike = (first.pixels.shape, first.canvas, first.origin) == (
+        second.pixels.shape,
+        second.canvas,
+        second.origin,
+    )
+    clear = result.agreement >= CLEAR_AGREEMENT or (
+        result.accepted and not result.outline_patch and (alike or result.structure >= CLEAR_STRUCTURE)
+    )
+    if not clear:
         # canvas placements first: among equally good ones, the one that also says where the margins went
         for option in search(first, second):
             outcome = compare(first, second, option, background)
