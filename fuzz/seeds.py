@@ -10,6 +10,7 @@ import json
 import struct
 import warnings
 import zipfile
+import zlib
 from functools import cache
 
 import numpy as np
@@ -57,6 +58,15 @@ def _duplicates() -> bytes:
     return buffer.getvalue()
 
 
+def _declared_smaller(data: bytes, size: int) -> bytes:
+    """The archive with its first member's declared size (local and central header) cut to `size`: its
+    data then run on past the declared size, which safezip reads to that size with a warning."""
+    patched = bytearray(data)
+    for magic, size_offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        struct.pack_into("<I", patched, patched.find(magic) + size_offset, size)
+    return bytes(patched)
+
+
 def _flag_encrypted(data: bytes) -> bytes:
     patched = bytearray(data)
     for magic, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
@@ -85,6 +95,8 @@ def safezip() -> dict[str, bytes]:
         "symlink.ipa": _symlink_zip(),
         "encrypted-flag.zip": _flag_encrypted(deflated),
         "duplicates.zip": _duplicates(),
+        "longer-than-declared.zip": _declared_smaller(deflated, 100),
+        "stored-longer-than-declared.zip": _declared_smaller(_zip(small, zipfile.ZIP_STORED), 100),
     }
 
 
@@ -231,6 +243,19 @@ def _encoded(image: Image.Image, image_format: str, **options: object) -> bytes:
     return out.getvalue()
 
 
+def _png16(samples: np.ndarray) -> bytes:
+    """A 16-bit RGB or RGBA PNG with unfiltered rows, written by hand: Pillow cannot write one, and cv2 must
+    not be imported here, before clonedetect has set OpenCV's pixel limit and log level."""
+    height, width, channels = samples.shape
+    raw = b"".join(b"\0" + row.tobytes() for row in samples.astype(">u2").reshape(height, -1))
+    header = struct.pack(">IIBBBBB", width, height, 16, 6 if channels == 4 else 2, 0, 0, 0)
+    chunks = [(b"IHDR", header), (b"IDAT", zlib.compress(raw)), (b"IEND", b"")]
+    return b"\x89PNG\r\n\x1a\n" + b"".join(
+        struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        for kind, body in chunks
+    )
+
+
 def image() -> dict[str, bytes]:
     apk = _sample("original.apk")
     ipa = _sample("original.ipa")
@@ -251,6 +276,9 @@ def image() -> dict[str, bytes]:
         "image.bmp": _encoded(rgb, "BMP"),
         "icon.ico": _encoded(rgba.resize((16, 16)), "ICO", sizes=[(16, 16)]),
         "grey16.png": _encoded(Image.fromarray(rng.integers(0, 65535, (8, 8), dtype=np.uint16)), "PNG"),
+        # 16-bit colour goes to Pillow, not OpenCV (decode.py)
+        "rgba16.png": _png16(rng.integers(0, 65535, (8, 12, 4), dtype=np.uint16)),
+        "rgb16.png": _png16(rng.integers(0, 65535, (8, 12, 3), dtype=np.uint16)),
         "palette-trns.png": _encoded(palette, "PNG", transparency=0),
         "grey-trns.png": _encoded(rgb.convert("L"), "PNG", transparency=7),
     }

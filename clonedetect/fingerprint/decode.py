@@ -17,6 +17,7 @@ import hashlib
 import io
 import struct
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # OPENCV_IO_MAX_IMAGE_PIXELS is set in clonedetect/__init__.py, before anything imports cv2; our own header
@@ -34,6 +35,7 @@ PIL_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "ICO")
 CV2_FORMATS = frozenset({"png", "jpeg", "webp", "bmp"})
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+STRIP_BYTES = 1 << 20  # RGBA bytes per strip when an image is copied out of Pillow (_pil_to_rgba)
 
 
 class DecodeError(ValueError):
@@ -179,7 +181,7 @@ def read_page(data: bytes, limits: Limits) -> Page:
     if size is not None:
         check_pixels(*size, limits)
     decoded = None
-    if image_format in CV2_FORMATS and not _png_has_colour_key(data, image_format):
+    if image_format in CV2_FORMATS and not _pillow_decodes_better(data, image_format):
         decoded = _decode_cv2(data)
     rgba, with_alpha = decoded if decoded is not None else (_decode_pil(data, limits), True)
     check_pixels(rgba.shape[1], rgba.shape[0], limits)  # the decoded size, whatever the header said
@@ -188,25 +190,51 @@ def read_page(data: bytes, limits: Limits) -> Page:
     return Page(rgba=rgba, format=image_format)
 
 
-def _png_has_colour_key(data: bytes, image_format: str) -> bool:
+def _pillow_decodes_better(data: bytes, image_format: str) -> bool:
+    """The PNGs that go straight to Pillow: those OpenCV decodes wrongly or at twice the memory."""
+    if image_format != "png" or len(data) < 26:
+        return False
+    return _png_has_colour_key(data) or _png_is_wide_colour(data)
+
+
+def _png_has_colour_key(data: bytes) -> bool:
     """Grey/RGB PNGs with a tRNS colour key: OpenCV drops that transparency, Pillow keeps it."""
-    if image_format != "png" or len(data) < 26 or data[25] not in (0, 2):
+    if data[25] not in (0, 2):
         return False
     first_data = data.find(b"IDAT")
     return b"tRNS" in data[: first_data if first_data > 0 else len(data)]
 
 
+def _png_is_wide_colour(data: bytes) -> bool:
+    """RGB, grey+alpha and RGBA PNGs with 16-bit samples (IHDR bit depth 16, colour type 2, 4 or 6).
+
+    OpenCV decodes them to uint16 in a buffer of its own and then copies that into the array it returns: at
+    the 64 MP limit an RGBA page peaked at 1 GB before its 8-bit copy was even made. Pillow unpacks 16-bit
+    colour to 8 bits row by row as it inflates, keeping each sample's high byte (the `>> 8` of the OpenCV
+    path, so the pixels, and their hash, are the same), and _pil_to_rgba copies that out strip by strip: the
+    page then costs its 8-bit size twice at most. 16-bit grey stays with OpenCV, whose uint16 grey is half
+    the size of the RGBA page made from it, and which Pillow would scale differently (_pil_to_rgba)."""
+    return data[24] == 16 and data[25] in (2, 4, 6)
+
+
 def _png_chunks_fit(data: bytes) -> bool:
     """True when every PNG chunk's declared length lies inside the file. OpenCV allocates a chunk's declared
-    length before reading it (gigabytes for a 120-byte file), so a PNG that lies goes to Pillow instead."""
+    length before reading it (gigabytes for a 120-byte file), so a PNG that lies goes to Pillow instead.
+
+    The walk ends at the first IEND that follows image data: OpenCV reads no further. An IEND before any
+    IDAT does not end it, because OpenCV reads on past that one (a 364-byte PNG with an early IEND and then
+    a chunk claiming 2 GB made it allocate 2 GB)."""
     offset = 8
+    seen_data = False
     while offset + 8 <= len(data):
         (length,) = struct.unpack_from(">I", data, offset)
         end = offset + 12 + length
         if end > len(data):
             return False
-        if data[offset + 4 : offset + 8] == b"IEND":
+        kind = data[offset + 4 : offset + 8]
+        if kind == b"IEND" and seen_data:
             return True
+        seen_data = seen_data or kind == b"IDAT"
         offset = end
     return True
 
@@ -255,12 +283,39 @@ def _decode_pil(data: bytes, limits: Limits) -> np.ndarray:
         raise DecodeError(f"corrupt or truncated image: {error}") from None
 
 
-def _pil_to_rgba(image: Image.Image) -> np.ndarray:
-    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
-        wide = np.asarray(image, dtype=np.uint32)
-        grey = (wide >> 8 if wide.max(initial=0) > 255 else wide).clip(0, 255).astype(np.uint8)
+def _pil_to_rgba(image: Image.Image, strip_bytes: int = STRIP_BYTES) -> np.ndarray:
+    """The loaded image as RGBA uint8, converted strip by strip into one array allocated up front.
+
+    Converting the whole image at once held Pillow's decode, its RGBA conversion, the bytes NumPy copies
+    them through and the array together: up to four copies of a page that may be 256 MB. Strips of about
+    `strip_bytes` leave two (Pillow's and ours). Every conversion is per pixel (palette lookup, colour key,
+    grey to RGB), so the strips give the same pixels as one whole conversion."""
+    width, height = image.size
+    rgba = np.empty((height, width, 4), dtype=np.uint8)
+    convert = _strip_converter(image)
+    rows = max(1, strip_bytes // (width * 4))
+    for top in range(0, height, rows):
+        bottom = min(height, top + rows)
+        whole = top == 0 and bottom == height
+        rgba[top:bottom] = convert(image if whole else image.crop((0, top, width, bottom)))
+    return rgba
+
+
+def _strip_converter(image: Image.Image) -> Callable[[Image.Image], np.ndarray]:
+    """How one strip of `image` becomes RGBA uint8 (crop keeps the mode, palette and colour key)."""
+    if image.mode not in ("I;16", "I;16B", "I;16L", "I"):
+        return lambda strip: np.asarray(strip.convert("RGBA"), dtype=np.uint8)
+    # Wide grey: 16-bit samples are scaled down by their high byte; an 'I' image whose values all fit a
+    # byte is taken as it is. Decided on the whole image (its extrema), never per strip.
+    low, high = image.getextrema()
+    scale_down = high > 255 or low < 0  # as the uint32 view sees it: negative values wrap to huge ones
+
+    def grey_to_rgba(strip: Image.Image) -> np.ndarray:
+        wide = np.asarray(strip, dtype=np.uint32)
+        grey = (wide >> 8 if scale_down else wide).clip(0, 255).astype(np.uint8)
         return cv2.cvtColor(np.ascontiguousarray(grey), cv2.COLOR_GRAY2RGBA)
-    return np.array(image.convert("RGBA"), dtype=np.uint8)
+
+    return grey_to_rgba
 
 
 def _premultiply_in_place(rgba: np.ndarray) -> None:

@@ -8,9 +8,13 @@ Android's libziparchive does, so that what Android installs we can analyse:
 - a name that is not valid UTF-8 under the UTF-8 flag is read with replacement characters, with a warning.
 
 Hostile archives are bounded: member count, declared and actual uncompressed size per member and in total,
-compression ratio, and every read stops at the declared size. Members whose data overlap an earlier
-member's (the 'overlapping files' zip bomb, which defeats the ratio check by sharing one compressed kernel
-among thousands of entries) are skipped. Names are data: normalised to '/'-separated
+compression ratio, and every read stops at the declared size. A member whose data disagree with that size
+(a deflate stream that goes on past it, or ends before its compressed data do; stored data longer than
+declared) is read to the declared size with one warning: Android's reader refuses such a member, so what
+it shows a user is not what we read, a sign of tampering. CRC-32s are not checked, as Android does not (its
+libziparchive has them switched off): a wrong CRC changes nothing Android shows. Members whose data overlap
+an earlier member's (the 'overlapping files' zip bomb, which defeats the ratio check by sharing one
+compressed kernel among thousands of entries) are skipped. Names are data: normalised to '/'-separated
 relative paths for reporting, never used to write anything to disk.
 """
 
@@ -39,6 +43,9 @@ RATIO_EXEMPT_BYTES = 1 << 20
 # Average central-directory record size we accept per allowed entry (46 fixed bytes + name + extra).
 MAX_RECORD_BYTES = 512
 APK_SIG_BLOCK_MAGIC = b"APK Sig Block 42"
+# Compressed bytes inflated past the declared size to tell whether the deflate stream ends there: a stream
+# that goes on yields a byte at once, but one of empty blocks yields nothing, so the look is bounded.
+PROBE_BYTES = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +83,9 @@ class SafeZip:
         self._size = file.seek(0, io.SEEK_END)
         self._limits = limits
         self._label = label
-        self.warnings: list[AnalysisWarning] = []
+        self.warnings: list[AnalysisWarning] = []  # found while opening the archive
+        self._read_warnings: list[AnalysisWarning] = []  # found while reading members (take_read_warnings)
+        self._read_warned: set[str] = set()  # members already warned about: one warning however often read
         try:
             # Refused before it is read when too big for max_entries: every record becomes an object, so a
             # forged directory of millions of tiny records would exhaust memory before the entry limit.
@@ -104,6 +113,17 @@ class SafeZip:
 
     def _warn(self, path: str, message: str) -> None:
         self.warnings.append(AnalysisWarning(path, message))
+
+    def _warn_read(self, name: str, message: str) -> None:
+        if name not in self._read_warned:
+            self._read_warned.add(name)
+            self._read_warnings.append(AnalysisWarning(name, message))
+
+    def take_read_warnings(self) -> list[AnalysisWarning]:
+        """The warnings about members read since the last call (data that disagree with their declared
+        size), each member at most once; `warnings` holds those found when the archive was opened."""
+        taken, self._read_warnings = self._read_warnings, []
+        return taken
 
     def _add(self, record: CentralRecord) -> None:
         raw = record.name
@@ -203,7 +223,8 @@ class SafeZip:
         return member.header_offset + LOCAL_HEADER.size + name_length + extra_length
 
     def stream(self, name: str) -> Iterator[bytes]:
-        """The member's uncompressed bytes in chunks; stops at the declared size and the limits."""
+        """The member's uncompressed bytes in chunks; stops at the declared size and the limits. Data that
+        disagree with the declared size are noted (take_read_warnings) once the last chunk has been taken."""
         member = self.members.get(name)
         if member is None:
             raise EntryError(name, "no such entry")
@@ -227,6 +248,46 @@ class SafeZip:
                 yield piece
         if remaining_out > 0:
             raise EntryError(name, f"entry shorter than its declared size ({remaining_out} bytes missing)")
+        mismatch = (
+            self._deflate_mismatch(member, inflater, remaining_in)
+            if inflater is not None
+            else _stored_mismatch(member)
+        )
+        if mismatch:
+            self._warn_read(name, mismatch)
+
+    def _deflate_mismatch(self, member: Member, inflater: zlib._Decompress, remaining_in: int) -> str | None:
+        """Why the deflate stream does not end exactly at the declared size with the compressed data, or None.
+
+        Called once the declared size has come out, with the file just after the compressed bytes read so
+        far. At most PROBE_BYTES more are read, and at most one more byte is inflated."""
+        size = member.size
+        if size == 0 and member.compressed_size == 0:
+            return None  # an empty member some writers store without even an empty deflate block
+        read = f"read {size} bytes"
+        budget = PROBE_BYTES
+        pending = inflater.unconsumed_tail
+        while not inflater.eof:
+            try:
+                if inflater.decompress(pending, 1):
+                    return f"data longer than the declared size {size}; {read}"
+            except zlib.error as error:
+                return f"corrupt deflate data past the declared size {size} ({error}); {read}"
+            pending = inflater.unconsumed_tail
+            if pending or inflater.eof:
+                continue
+            pending = self._file.read(min(budget, remaining_in)) if budget > 0 and remaining_in > 0 else b""
+            if not pending:  # compressed data used up (a truncated stream) or the look went far enough
+                return f"deflate stream does not end at the declared size {size}; {read}"
+            budget -= len(pending)
+            remaining_in -= len(pending)
+        trailing = len(inflater.unused_data) + remaining_in
+        if trailing:
+            return (
+                f"deflate stream ends {trailing} bytes before its declared compressed size "
+                f"{member.compressed_size}; {read}"
+            )
+        return None
 
     def read(self, name: str) -> bytes:
         """The member's bytes, held once: a 500 MB member must not cost a gigabyte.
@@ -289,10 +350,21 @@ class SafeZip:
                 entries.append(self.entry(member.name))
             except EntryError as error:
                 problems.append(AnalysisWarning(error.name, error.reason))
+        problems.extend(self.take_read_warnings())
         for member in self.members.values():
             if member.is_symlink:
                 problems.append(AnalysisWarning(member.name, "symbolic link entry, not followed"))
         return entries, problems
+
+
+def _stored_mismatch(member: Member) -> str | None:
+    """Stored data are as long as the compressed size says; a shorter one already failed the read."""
+    if member.compressed_size > member.size:
+        return (
+            f"stored data ({member.compressed_size} bytes) longer than the declared size {member.size}; "
+            f"read {member.size} bytes"
+        )
+    return None
 
 
 def _inflate(name: str, inflater: zlib._Decompress, chunk: bytes, remaining_out: int) -> Iterator[bytes]:

@@ -134,6 +134,8 @@ class _Lister:
                 child = self.open_nested(name, spool)
                 if child is not None:
                     nested.append((child, depth + 1))
+        # members whose data ran past their declared size were read to that size: say so (tampering)
+        problems.extend(AnalysisWarning(prefix + w.path, w.message) for w in archive.take_read_warnings())
         self.listing.warnings.extend(problems)
         for member in archive.members.values():
             if member.is_symlink:

@@ -262,6 +262,18 @@ def png_header_only(width: int, height: int, idat: bytes = b"") -> bytes:
     return PNG_SIGNATURE + chunks + png_chunk(b"IEND", b"")
 
 
+def png_from_samples(samples: np.ndarray, colour_type: int) -> bytes:
+    """A PNG of these samples (H x W x channels, uint8 or uint16) written by hand, every row unfiltered:
+    the colour types and bit depths OpenCV cannot write (grey+alpha, 16-bit grey+alpha)."""
+    height, width, _ = samples.shape
+    depth = 16 if samples.dtype == np.uint16 else 8
+    rows = samples.astype(">u2" if depth == 16 else np.uint8).reshape(height, -1)
+    raw = b"".join(b"\0" + row.tobytes() for row in rows)
+    header = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, 0)
+    chunks = png_chunk(b"IHDR", header) + png_chunk(b"IDAT", zlib.compress(raw)) + png_chunk(b"IEND", b"")
+    return PNG_SIGNATURE + chunks
+
+
 def giant_png(width: int, height: int) -> bytes:
     """A valid PNG of width x height opaque black RGBA pixels, streamed through zlib row by row (the file
     is small: every row compresses to almost nothing)."""

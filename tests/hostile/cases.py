@@ -264,6 +264,13 @@ def png_chunk_claiming_gigabytes(folder: Path) -> Path:
     return _with_sample(folder, "png-chunk.apk", [stored("assets/ui/chunk.png", data)])
 
 
+def png_early_iend_claiming_gigabytes(folder: Path) -> Path:
+    """A 364-byte PNG with an IEND before its image data and then a chunk declaring 2 GB: OpenCV reads on
+    past an IEND that comes before any IDAT, so the chunk walk that sends lying PNGs to Pillow must too."""
+    data = (REGRESSIONS / "image-png-early-iend-chunk-oom.bin").read_bytes()
+    return _with_sample(folder, "png-early-iend.apk", [stored("assets/ui/early.png", data)])
+
+
 def webp_truncated_header(folder: Path) -> Path:
     """A 20-byte WebP cut inside its VP8L header (found by fuzz_image)."""
     data = (REGRESSIONS / "image-webp-vp8l-truncated.bin").read_bytes()
@@ -465,6 +472,7 @@ CASES: tuple[Case, ...] = (
     Case("png-65000-valid", "images", png_65000_valid, usable=True),
     Case("corrupt-images", "images", corrupt_images, usable=True),
     Case("png-chunk-2.9gb", "images", png_chunk_claiming_gigabytes, usable=True),
+    Case("png-early-iend-2gb", "images", png_early_iend_claiming_gigabytes, usable=True),
     Case("webp-20-bytes", "images", webp_truncated_header, usable=True),
     Case("garbage-manifest-arsc", "documents", garbage_manifest_and_table, usable=True),
     Case("deep-200000", "documents", deep_documents_apk, usable=True),

@@ -7,6 +7,10 @@ details (which entries were kept, which bytes were read).
 
 from __future__ import annotations
 
+import hashlib
+import io
+import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -15,13 +19,15 @@ from clonedetect.errors import InputError
 from clonedetect.pipeline import analyse
 from clonedetect.settings import Settings
 from clonedetect.unpack import open_package
-from hostile.builders import MIB, Member, build_zip, forged_offset_zip, stored
+from clonedetect.unpack.safezip import SafeZip
+from hostile.builders import DEFLATED, MIB, Member, build_zip, deflated, forged_offset_zip, stored
 from hostile.cases import (
     APP,
     PACKAGE_ID,
     SAMPLE_APK,
     SAMPLE_ICON,
     SAMPLE_IMAGES,
+    SAMPLE_IPA,
     case,
     sample_members,
     slip_names,
@@ -277,3 +283,87 @@ def test_forged_zip64_header_offsets_are_entry_problems(offset: int, tmp_path: P
         assert names == {"a.txt"}
     else:
         assert names == set() and "outside the file" in problems["a.txt"]
+
+
+# -- member data that disagree with their declared size --------------------------------------------------
+
+CONFIG = b'{"server": "play.example.com", "coins": [1, 5, 10, 50]}\n' * 200  # 11,200 bytes
+SIZE_MISMATCH_NAME = "assets/config/tampered.json"  # a name the sample does not have
+
+
+def _deflated_raw(data: bytes) -> bytes:
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _size_mismatches() -> dict[str, tuple[Member, int, str]]:
+    """Members built at test time whose data disagree with their headers: (member, bytes read, message)."""
+    body = _deflated_raw(CONFIG)
+    name = SIZE_MISMATCH_NAME
+    return {
+        "deflate-longer": (
+            Member(name, body, DEFLATED, size=100, crc=zlib.crc32(CONFIG[:100])),
+            100,
+            "data longer than the declared size 100; read 100 bytes",
+        ),
+        "deflate-trailing-bytes": (
+            Member(name, body + b"PAD!" * 4, DEFLATED, size=len(CONFIG), crc=zlib.crc32(CONFIG)),
+            len(CONFIG),
+            f"deflate stream ends 16 bytes before its declared compressed size {len(body) + 16}; "
+            f"read {len(CONFIG)} bytes",
+        ),
+        "stored-longer": (
+            Member(name, CONFIG, size=1000, crc=zlib.crc32(CONFIG[:1000])),
+            1000,
+            f"stored data ({len(CONFIG)} bytes) longer than the declared size 1000; read 1000 bytes",
+        ),
+    }
+
+
+@pytest.mark.parametrize("kind", list(_size_mismatches()))
+def test_member_data_that_disagree_with_the_declared_size_are_one_warning(kind: str) -> None:
+    """Android's libziparchive refuses such a member (its inflate must end exactly at the declared size, with
+    the compressed data): we read the declared size, as before, and say that the member was tampered with."""
+    member, kept, message = _size_mismatches()[kind]
+    archive = SafeZip(io.BytesIO(build_zip([*sample_members(), member])), SETTINGS.limits, "mismatch.apk")
+    entries, problems = archive.entries()
+    assert [(w.path, w.message) for w in problems] == [(SIZE_MISMATCH_NAME, message)]
+    entry = next(e for e in entries if e.name == SIZE_MISMATCH_NAME)
+    assert entry.size == kept and entry.sha256 == hashlib.sha256(CONFIG[:kept]).hexdigest()
+    assert len(entries) == len(sample_members()) + 1  # the rest of the archive is read as ever
+    assert archive.read(SIZE_MISMATCH_NAME) == CONFIG[:kept]
+    assert archive.take_read_warnings() == []  # one warning per member, however often it is read
+
+
+def test_a_5_gib_stream_under_a_64_kib_size_is_noticed_at_once(inputs: Path) -> None:
+    path = case("zip-bomb-lying-size").build(inputs)
+    start = time.perf_counter()
+    with path.open("rb") as handle:
+        archive = SafeZip(handle, SETTINGS.limits, path.name)
+        assert archive.read("assets/small.bin") == bytes(64 * 1024)
+        warnings = archive.take_read_warnings()
+    assert time.perf_counter() - start < 5.0  # one more byte inflated, not the 5 GiB
+    assert [(w.path, w.message) for w in warnings] == [
+        ("assets/small.bin", "data longer than the declared size 65536; read 65536 bytes")
+    ]
+
+
+@pytest.mark.parametrize("sample", [SAMPLE_APK, SAMPLE_IPA], ids=["apk", "ipa"])
+def test_well_formed_archives_have_no_size_warnings(sample: Path) -> None:
+    """The sample packages as their tools wrote them, and re-deflated member by member, empty members too."""
+    rebuilt = build_zip([*sample_members(sample), deflated("assets/empty.txt", b""), stored("e.bin", b"")])
+    for data in (sample.read_bytes(), rebuilt):
+        archive = SafeZip(io.BytesIO(data), SETTINGS.limits, sample.name)
+        entries, problems = archive.entries()
+        assert entries and problems == []
+
+
+def test_size_mismatch_is_reported_by_the_command_line(inputs: Path, sandbox: Sandbox) -> None:
+    member, _, message = _size_mismatches()["deflate-longer"]
+    path = inputs / "mismatch.apk"
+    path.write_bytes(build_zip([*sample_members(), member]))
+    report = assert_usable(inspect(path, sandbox))
+    assert report["package"]["package_id"] == PACKAGE_ID
+    assert warned(report, SIZE_MISMATCH_NAME, message)
+    sizes = [m for where, m in warnings_of(report) if where == SIZE_MISMATCH_NAME and "declared size" in m]
+    assert sizes == [message]  # once, although the member is read again to parse it (100 bytes: bad JSON)

@@ -7,13 +7,17 @@ exact copy of it is found; the sample's own images are all still fingerprinted.
 
 from __future__ import annotations
 
+import io
 import struct
 import time
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
+from PIL import Image
 
-from clonedetect.fingerprint.decode import DecodeError, read_page
+from clonedetect.fingerprint.decode import DecodeError, _pil_to_rgba, read_page
 from clonedetect.pipeline import analyse
 from clonedetect.settings import Limits, Settings
 from hostile.builders import (
@@ -23,6 +27,8 @@ from hostile.builders import (
     deflated,
     jpeg_bytes,
     png_bytes,
+    png_chunk,
+    png_from_samples,
     png_header_only,
     stored,
     webp_bytes,
@@ -37,7 +43,7 @@ from hostile.cases import (
     case,
     sample_members,
 )
-from hostile.runner import Sandbox, assert_usable, inspect, warned
+from hostile.runner import Sandbox, assert_usable, inspect, run_cli, warned
 
 LIMITS = Limits()
 ONE_GIB_RSS = 1024.0
@@ -176,7 +182,158 @@ def test_20_byte_webp_does_not_make_the_package_unusable(inputs: Path, sandbox: 
     assert warned(report, "assets/ui/tiny.webp")
 
 
-def test_png_chunk_claiming_gigabytes_costs_no_memory(inputs: Path, sandbox: Sandbox) -> None:
-    run = inspect(case("png-chunk-2.9gb").build(inputs), sandbox)
-    assert_usable(run)
+@pytest.mark.parametrize("name", ["png-chunk-2.9gb", "png-early-iend-2gb"])
+def test_png_chunk_claiming_gigabytes_costs_no_memory(name: str, inputs: Path, sandbox: Sandbox) -> None:
+    run = inspect(case(name).build(inputs), sandbox)
+    report = assert_usable(run)
     assert run.max_rss_mib < ONE_GIB_RSS, f"peak RSS {run.max_rss_mib:.0f} MiB"
+    assert report["package"]["package_id"] == PACKAGE_ID
+
+
+# -- 16-bit PNGs: decoded by Pillow straight to 8 bits, with the pixels the OpenCV route gave --------------
+
+
+def _samples_16_bit(channels: int, seed: int) -> np.ndarray:
+    """Random 16-bit samples with structure (so libpng picks varied row filters) and every alpha extreme."""
+    rng = np.random.default_rng(seed)
+    samples = rng.integers(0, 65536, (37, 53, channels), dtype=np.uint16)
+    samples[::3] //= 7  # smooth bands next to noisy ones
+    if channels in (2, 4):
+        samples[0, :4, -1] = (0, 1, 65534, 65535)
+    return samples
+
+
+def _expected_rgba(samples: np.ndarray) -> np.ndarray:
+    """Each sample's high byte (the `>> 8` OpenCV's route applied), as RGBA, premultiplied by alpha."""
+    high = (samples >> 8).astype(np.uint8)
+    height, width, channels = high.shape
+    if channels in (1, 2):
+        grey, alpha = high[..., :1], high[..., 1:] if channels == 2 else None
+        high = np.concatenate([grey, grey, grey, *([alpha] if alpha is not None else [])], axis=2)
+    if high.shape[2] == 3:
+        high = np.concatenate([high, np.full((height, width, 1), 255, np.uint8)], axis=2)
+    wide = high.astype(np.uint32)
+    wide[..., :3] = (wide[..., :3] * wide[..., 3:] + 127) // 255
+    return wide.astype(np.uint8)
+
+
+def _encoded_by_libpng(samples: np.ndarray) -> bytes:
+    order = [2, 1, 0, 3][: samples.shape[2]]  # OpenCV writes BGR(A)
+    ok, encoded = cv2.imencode(".png", np.ascontiguousarray(samples[..., order]))
+    assert ok
+    return encoded.tobytes()
+
+
+@pytest.mark.parametrize(
+    ("colour_type", "channels", "writer"),
+    [
+        (2, 3, "libpng"),
+        (6, 4, "libpng"),
+        (2, 3, "unfiltered"),
+        (4, 2, "unfiltered"),
+        (6, 4, "unfiltered"),
+        (0, 1, "unfiltered"),  # 16-bit grey stays with OpenCV
+    ],
+    ids=["rgb-libpng", "rgba-libpng", "rgb", "grey-alpha", "rgba", "grey"],
+)
+def test_16_bit_png_is_its_8_bit_conversion(colour_type: int, channels: int, writer: str) -> None:
+    samples = _samples_16_bit(channels, seed=colour_type + channels)
+    data = _encoded_by_libpng(samples) if writer == "libpng" else png_from_samples(samples, colour_type)
+    assert data[24:26] == bytes((16, colour_type))
+    page = read_page(data, LIMITS)
+    assert page.format == "png"
+    assert np.array_equal(page.rgba, _expected_rgba(samples))
+
+
+def _pillow_images() -> dict[str, Image.Image]:
+    """One image of every mode Pillow hands over, 23 x 37 (strips of 3 rows leave a short last one)."""
+    rng = np.random.default_rng(31)
+    rgb = rng.integers(0, 256, (37, 23, 3), dtype=np.uint8)
+    rgb[5, :6] = (10, 20, 30)  # the colour key below
+    images = {
+        "rgb": Image.fromarray(rgb, "RGB"),
+        "grey": Image.fromarray(rgb[..., 0], "L"),
+        "grey-alpha": Image.fromarray(rgb[..., :2].copy(), "LA"),
+        "bilevel": Image.fromarray(rgb[..., 0] > 127),
+        "wide-grey": Image.fromarray(rgb[..., 0].astype(np.uint16) * 257),  # mode I;16
+        "narrow-wide-grey": Image.fromarray(rgb[..., 0].astype(np.uint16)),  # every value fits a byte
+        "cmyk": Image.fromarray(rgb, "RGB").convert("CMYK"),
+    }
+    palette = images["rgb"].quantize(64)
+    saved: dict[str, Image.Image] = {}
+    for name, image in images.items():
+        out = io.BytesIO()
+        image.save(out, format="JPEG" if name == "cmyk" else "PNG")
+        saved[name] = Image.open(io.BytesIO(out.getvalue()))
+    for name, form, extra in (
+        ("palette-gif", "GIF", {"transparency": 3}),
+        ("palette-png", "PNG", {"transparency": bytes(range(0, 256, 4))}),
+    ):
+        out = io.BytesIO()
+        palette.save(out, format=form, **extra)
+        saved[name] = Image.open(io.BytesIO(out.getvalue()))
+    out = io.BytesIO()
+    images["rgb"].save(out, format="PNG", transparency=(10, 20, 30))
+    saved["rgb-colour-key"] = Image.open(io.BytesIO(out.getvalue()))
+    for image in saved.values():
+        image.load()
+    return saved
+
+
+def _whole_image_rgba(image: Image.Image) -> np.ndarray:
+    """The conversion before strips: the whole image at once (wide grey scaled down when over a byte)."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        wide = np.asarray(image, dtype=np.uint32)
+        grey = (wide >> 8 if wide.max(initial=0) > 255 else wide).clip(0, 255).astype(np.uint8)
+        return cv2.cvtColor(np.ascontiguousarray(grey), cv2.COLOR_GRAY2RGBA)
+    return np.array(image.convert("RGBA"), dtype=np.uint8)
+
+
+def test_pillow_images_converted_in_strips_equal_the_whole_conversion() -> None:
+    images = _pillow_images()
+    modes = {image.mode for image in images.values()}
+    assert {"RGB", "L", "LA", "1", "I;16", "CMYK", "P"} <= modes
+    assert "transparency" in images["rgb-colour-key"].info and "transparency" in images["palette-gif"].info
+    for name, image in images.items():
+        whole = _whole_image_rgba(image)
+        assert whole.shape == (37, 23, 4), name
+        for strip_rows in (1, 3, 37, 100):
+            strips = _pil_to_rgba(image, strip_bytes=strip_rows * 23 * 4)
+            assert np.array_equal(strips, whole), (name, image.mode, strip_rows)
+    assert _whole_image_rgba(images["rgb-colour-key"])[5, :6, 3].max() == 0  # the key made pixels clear
+
+
+# -- OpenCV's own log lines ----------------------------------------------------------------------------
+
+
+def _images_opencv_logs_about() -> dict[str, bytes]:
+    """Corrupt images that pass the header checks and reach OpenCV, which logs about them on its own: a PNG
+    without image data ('[ WARN ...] PNG input buffer is incomplete'), a BMP cut inside its pixels and a
+    30-byte WebP (several-line '[ERROR ...] imdecode_ ...' reports)."""
+    png = png_bytes(16, 16, seed=41)
+    ok, bmp = cv2.imencode(".bmp", np.zeros((12, 16, 3), np.uint8))
+    assert ok
+    return {
+        "no-image-data.png": png[:33] + png_chunk(b"IEND", b""),
+        "cut.bmp": bmp.tobytes()[:300],
+        "short.webp": webp_bytes(16, 16)[:30],
+    }
+
+
+def test_opencv_writes_nothing_on_stderr_for_corrupt_images(inputs: Path, sandbox: Sandbox) -> None:
+    """OPENCV_LOG_LEVEL defaults to FATAL (clonedetect/__init__.py): each image is one warning, and OpenCV's
+    own lines stay off stderr. A user can still ask for them. libpng's 'libpng error: ...' lines bypass
+    OpenCV's logger and are not checked here: no setting silences them."""
+    game = inputs / "game"
+    game.mkdir()
+    (game / "icon.png").write_bytes(png_bytes(48, 48))
+    for name, data in _images_opencv_logs_about().items():
+        (game / name).write_bytes(data)
+    run = inspect(game, sandbox)
+    report = assert_usable(run)
+    for name in _images_opencv_logs_about():
+        assert warned(report, name, "image not decoded"), name
+    assert "[ WARN" not in run.stderr and "[ERROR" not in run.stderr, run.stderr[-2000:]
+    loud = run_cli(["inspect", str(game), "--json"], sandbox, env={"OPENCV_LOG_LEVEL": "WARNING"})
+    assert_usable(loud)
+    assert "[ WARN" in loud.stderr and "[ERROR" in loud.stderr, loud.stderr[-2000:]
