@@ -1,21 +1,31 @@
-"""The analysis cache of `compare`: an input analysed once is read back instead of being analysed again.
+"""The caches of `compare`: an input analysed once, and a pair compared once, are read back instead of being
+worked out again.
 
-The key is the scan cache's (store/cache.py: input SHA-256, tool version, hash of the settings analysis
-depends on), plus a digest of clonedetect's own source files, so a changed checkout never reads an analysis
-an older one made, and the input's file name, which warnings may quote. An analysis cut short by the time
-limit is not kept: it depends on how busy the machine was.
+Analysis cache: the key is the scan cache's (store/cache.py: input SHA-256, tool version, hash of the
+settings analysis depends on), plus a digest of clonedetect's own source files, so a changed checkout never
+reads an analysis an older one made, and the input's file name, which warnings may quote.
+
+Comparison cache: the key is both inputs' analysis keys, in order, plus a hash of every setting matching and
+scoring read (thresholds with the clone threshold, weights, limits). A hit reads the whole Comparison: no
+analysis is loaded, nothing is matched, and the pipeline (OpenCV, NumPy) is never imported. Only file-vs-file
+compares are cached: a comparison against a registered baseline also depends on the store's catalogue and on
+its baseline.toml labels, which a user may edit at any time, so that path always compares afresh.
+
+Nothing cut short by the time limit is kept (a TIME_LIMIT warning): it depends on how busy the machine was.
 
 The cache is opt-in: it is used when $CLONEDETECT_CACHE names a folder (a CI job that compares the same
 suspects again sets it once), so no run writes outside the paths it was given unasked. The folder is made
-private (0700), files are written atomically (a reader never sees half a file) and the folder is bounded to
-MAX_BYTES, least recently used files deleted first.
+private (0700), files are written atomically (a reader never sees half a file) and the folder, both kinds of
+file together, is bounded to MAX_BYTES, least recently used files deleted first.
 
-File format (FORMAT): the magic line, the 8-byte big-endian length of a zlib-compressed JSON document, the
-document, then every thumbnail's PNG bytes back to back. The document holds the package, facts and
-warnings as store/serialise.py writes them, and per print its asset (serialise too), fingerprints
-[[algorithm, version, value], ...], width, height and thumbnail length. Thumbnails stay out of the JSON
-(base64 would add a third and cost more time than all the rest), and reading is checked like the store's:
-a damaged or foreign file is a miss, never an error and never trusted half way.
+File format (one framing for both kinds, each with its own magic line): the magic line, the 8-byte
+big-endian length of a zlib-compressed JSON document, the document, then binary thumbnails (PNG bytes) back
+to back, whose lengths the document lists. Thumbnails stay out of the JSON (base64 would add a third and cost
+more time than all the rest). An analysis document holds the package, facts and warnings as
+store/serialise.py writes them, and per print its asset (serialise too), fingerprints, width, height and
+thumbnail length. A comparison document holds serialise.comparison_to_dict() and [key, length] per
+thumbnail. The cache folder is data, never code: nothing is unpickled or evaluated, and reading is checked
+like the store's: a damaged or foreign file is a miss, never an error and never trusted half way.
 """
 
 from __future__ import annotations
@@ -27,16 +37,16 @@ import os
 import tempfile
 import time
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, TypeVar
 
 import clonedetect
 from clonedetect.errors import InputError
-from clonedetect.extract.deadline import TIME_LIMIT
-from clonedetect.model import Analysis, Fingerprint, Print
+from clonedetect.model import Analysis, AnalysisWarning, Comparison, Fingerprint, Print
 from clonedetect.settings import Settings
 from clonedetect.store import serialise
 from clonedetect.store.cache import cache_key, input_sha256
@@ -45,9 +55,19 @@ ENVIRONMENT = "CLONEDETECT_CACHE"
 DISABLED = "off"
 FORMAT = b"clonedetect-analysis-cache 1\n"
 SUFFIX = ".cdac"
+COMPARISON_FORMAT = b"clonedetect-comparison-cache 1\n"
+COMPARISON_SUFFIX = ".cdcc"
+SUFFIXES = (SUFFIX, COMPARISON_SUFFIX)
 MAX_BYTES = 2 * 1024**3  # the whole folder
 MAX_DOCUMENT_BYTES = 1024**3  # what one document may inflate to (a damaged file must not exhaust memory)
 LENGTH_BYTES = 8
+# --timings stages: hashing both inputs (hit or miss: most of a hit), reading the cached comparison (a hit)
+HASH_STAGE = "cache.hash"
+COMPARISON_STAGE = "comparison.cache"
+# What reading a damaged, truncated or foreign file can raise: each one means 'miss'.
+MISS = (InputError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, zlib.error)
+
+T = TypeVar("T")
 
 
 def default_cache_dir(environ: dict[str, str] | None = None) -> Path | None:
@@ -68,42 +88,75 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+def analysis_key(path: Path, settings: Settings, sha256: str) -> str:
+    """The analysis cache file name of the input at `path` whose SHA-256 is `sha256`."""
+    identity = "\n".join((cache_key(sha256, settings), code_digest(), path.name))
+    return f"{sha256[:16]}-{_digest(identity)[:32]}"
+
+
+def input_keys(paths: Sequence[Path], settings: Settings) -> tuple[str | None, ...]:
+    """analysis_key() of every input (None: it cannot be hashed within the limits), hashed concurrently.
+
+    Hashing is most of a cache hit's time (two 300 MB inputs); hashlib and file reads release the GIL, so
+    one thread per input uses one core each."""
+
+    def one(path: Path) -> str | None:
+        sha256 = input_sha256(path, settings.limits)
+        return None if sha256 is None else analysis_key(path, settings, sha256)
+
+    if len(paths) < 2:
+        return tuple(map(one, paths))
+    with ThreadPoolExecutor(max_workers=len(paths), thread_name_prefix="clonedetect-hash") as pool:
+        return tuple(pool.map(one, paths))
+
+
+def compare_settings_hash(settings: Settings) -> str:
+    """Every setting the comparison may depend on: all but the number of jobs (which changes how fast, not
+    what) and `reproducible` (which pins only the report's timestamp, not part of a Comparison)."""
+    relevant = settings.as_dict()
+    relevant.pop("jobs", None)
+    relevant.pop("reproducible", None)
+    return _digest(json.dumps(relevant, sort_keys=True))[:32]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The cache folder
+
+
 @dataclass(frozen=True, slots=True)
-class AnalysisCache:
+class CacheFolder:
+    """The files of one cache folder: reading (a missing file is a miss), atomic writing and pruning.
+
+    Subclasses name their file suffix and encode and decode their own kind of file."""
+
     root: Path
     max_bytes: int = MAX_BYTES
 
-    def key(self, path: Path, settings: Settings) -> str | None:
-        """The cache file name for this input, or None when it cannot be hashed within the limits."""
-        sha256 = input_sha256(path, settings.limits)
-        if sha256 is None:
-            return None
-        identity = "\n".join((cache_key(sha256, settings), code_digest(), path.name))
-        return f"{sha256[:16]}-{hashlib.sha256(identity.encode('utf-8', 'surrogateescape')).hexdigest()[:32]}"
+    suffix: ClassVar[str] = ""
 
-    def load(self, key: str) -> Analysis | None:
-        file = self.root / (key + SUFFIX)
+    def _load(self, key: str, decode: Callable[[bytes], T]) -> T | None:
+        file = self.root / (key + self.suffix)
         try:
             data = file.read_bytes()
         except OSError:
             return None
         try:
-            analysis = decode(data)
-        except (InputError, ValueError, TypeError, KeyError, IndexError, RecursionError, zlib.error):
-            return None  # written by another version, damaged or truncated: analyse again
+            value = decode(data)
+        except MISS:
+            return None  # written by another version, damaged or truncated: work it out again
         with contextlib.suppress(OSError):
             os.utime(file)  # recently used: pruned last
-        return analysis
+        return value
 
-    def save(self, key: str, analysis: Analysis) -> None:
+    def _save(self, key: str, data: bytes) -> None:
         """Write atomically; a cache that cannot be written (read-only home, full disk) is skipped."""
         with contextlib.suppress(OSError):
             self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=SUFFIX, dir=self.root)
+            handle, temporary = tempfile.mkstemp(prefix=".partial-", suffix=self.suffix, dir=self.root)
             try:
                 with os.fdopen(handle, "wb") as stream:
-                    stream.write(encode(analysis))
-                os.replace(temporary, self.root / (key + SUFFIX))
+                    stream.write(data)
+                os.replace(temporary, self.root / (key + self.suffix))
             except OSError:
                 with contextlib.suppress(OSError):
                     os.unlink(temporary)
@@ -111,12 +164,13 @@ class AnalysisCache:
             self.prune()
 
     def prune(self) -> None:
-        """Delete the least recently used files until the folder is within max_bytes."""
+        """Delete the least recently used cache files (of both kinds) until the folder is within max_bytes."""
         files = []
-        for path in self.root.glob("*" + SUFFIX):
-            with contextlib.suppress(OSError):
-                info = path.stat()
-                files.append((info.st_mtime, path.name, info.st_size, path))
+        for suffix in SUFFIXES:
+            for path in self.root.glob("*" + suffix):
+                with contextlib.suppress(OSError):
+                    info = path.stat()
+                    files.append((info.st_mtime, path.name, info.st_size, path))
         total = sum(size for _, _, size, _ in files)
         for _, _, size, path in sorted(files):
             if total <= self.max_bytes:
@@ -126,22 +180,105 @@ class AnalysisCache:
                 total -= size
 
 
+class AnalysisCache(CacheFolder):
+    __slots__ = ()
+    suffix = SUFFIX
+
+    def key(self, path: Path, settings: Settings) -> str | None:
+        """The cache file name for this input, or None when it cannot be hashed within the limits."""
+        sha256 = input_sha256(path, settings.limits)
+        return None if sha256 is None else analysis_key(path, settings, sha256)
+
+    def load(self, key: str) -> Analysis | None:
+        return self._load(key, decode)
+
+    def save(self, key: str, analysis: Analysis) -> None:
+        self._save(key, encode(analysis))
+
+
+class ComparisonCache(CacheFolder):
+    __slots__ = ()
+    suffix = COMPARISON_SUFFIX
+
+    def key(self, baseline_key: str, suspect_key: str, settings: Settings) -> str:
+        """The file name of the comparison of two inputs, from their analysis keys (order matters)."""
+        identity = "\n".join(("comparison", baseline_key, suspect_key, compare_settings_hash(settings)))
+        return f"{baseline_key[:16]}-{suspect_key[:16]}-{_digest(identity)[:32]}"
+
+    def load(self, key: str) -> Comparison | None:
+        return self._load(key, decode_comparison)
+
+    def save(self, key: str, comparison: Comparison) -> None:
+        try:
+            data = encode_comparison(comparison)
+        except ValueError:
+            return  # a non-finite score is a bug upstream; the report refuses it loudly, not the cache
+        self._save(key, data)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Analysing and comparing through the caches
+
+
 def analyse_cached(
     path: Path, settings: Settings, cache_dir: Path | None, reuse: Sequence[Print] = ()
 ) -> Analysis:
     """pipeline.analyse(path, settings, reuse) through the cache in `cache_dir` (None: no cache).
 
     A hit says so in its timings ('cache': the seconds it took to hash the input and read the analysis)."""
-    from clonedetect import pipeline  # OpenCV and NumPy: imported when analysis is near
-
-    def analyse() -> Analysis:
-        return pipeline.analyse(path, settings, reuse=reuse) if reuse else pipeline.analyse(path, settings)
-
     if cache_dir is None:
-        return analyse()
+        return _analyse(path, settings, reuse)
     start = time.perf_counter()
     store = AnalysisCache(cache_dir)
-    key = store.key(path, settings)
+    return _analyse_through(store, path, settings, store.key(path, settings), reuse, start)
+
+
+def compare_cached(original: Path, suspect: Path, settings: Settings, cache_dir: Path | None) -> Comparison:
+    """pipeline.compare() of two inputs' analyses, through both caches in `cache_dir` (None: no cache).
+
+    A hit reads the whole comparison; its timings are HASH_STAGE and COMPARISON_STAGE (reading it), and say
+    so. A miss analyses (through the analysis cache), matches, scores and keeps the result; its timings are
+    HASH_STAGE and the pipeline's."""
+    if cache_dir is None:
+        baseline = _analyse(original, settings)
+        # the suspect's images with the baseline's bytes take the baseline's prints: not decoded twice
+        return _pipeline_compare(baseline, _analyse(suspect, settings, baseline.prints), settings)
+    start = time.perf_counter()
+    baseline_key, suspect_key = input_keys((original, suspect), settings)
+    hashed = time.perf_counter()
+    comparisons = ComparisonCache(cache_dir)
+    key = None
+    if baseline_key is not None and suspect_key is not None:
+        key = comparisons.key(baseline_key, suspect_key, settings)
+        cached = comparisons.load(key)
+        if cached is not None:
+            return replace(
+                cached,
+                baseline=replace(cached.baseline, source=str(original)),
+                suspect=replace(cached.suspect, source=str(suspect)),
+                timings=((HASH_STAGE, hashed - start), (COMPARISON_STAGE, time.perf_counter() - hashed)),
+            )
+    analyses = AnalysisCache(cache_dir)
+    baseline = _analyse_through(analyses, original, settings, baseline_key, (), time.perf_counter())
+    suspect_analysis = _analyse_through(
+        analyses, suspect, settings, suspect_key, baseline.prints, time.perf_counter()
+    )
+    comparison = _pipeline_compare(baseline, suspect_analysis, settings)
+    if key is not None and not _timed_out(comparison.warnings):
+        comparisons.save(key, comparison)
+    return replace(comparison, timings=((HASH_STAGE, hashed - start), *comparison.timings))
+
+
+def _analyse_through(
+    store: AnalysisCache,
+    path: Path,
+    settings: Settings,
+    key: str | None,
+    reuse: Sequence[Print],
+    start: float,
+) -> Analysis:
+    """The cached analysis under `key`, or a fresh one, kept when it was not cut short. `start`: when the
+    work of this lookup began (a hit's 'cache' timing counts from there)."""
     cached = store.load(key) if key is not None else None
     if cached is not None:
         return replace(
@@ -149,14 +286,76 @@ def analyse_cached(
             package=replace(cached.package, source=str(path)),
             timings=(("cache", time.perf_counter() - start),),
         )
-    analysis = analyse()
-    if key is not None and not any(TIME_LIMIT in warning.message for warning in analysis.warnings):
+    analysis = _analyse(path, settings, reuse)
+    if key is not None and not _timed_out(analysis.warnings):
         store.save(key, analysis)
     return analysis
 
 
+def _analyse(path: Path, settings: Settings, reuse: Sequence[Print] = ()) -> Analysis:
+    from clonedetect import pipeline  # OpenCV and NumPy: imported when analysis is near, never on a hit
+
+    return pipeline.analyse(path, settings, reuse=reuse) if reuse else pipeline.analyse(path, settings)
+
+
+def _pipeline_compare(baseline: Analysis, suspect: Analysis, settings: Settings) -> Comparison:
+    from clonedetect import pipeline  # as above: a comparison cache hit never imports it
+
+    return pipeline.compare(baseline, suspect, settings)
+
+
+def _timed_out(warnings: Iterable[AnalysisWarning]) -> bool:
+    # extract (where the marker lives) imports every extractor: only a miss, which analysed, pays for it
+    from clonedetect.extract.deadline import TIME_LIMIT
+
+    return any(TIME_LIMIT in warning.message for warning in warnings)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 # ---------------------------------------------------------------------------------------------------------
-# The file format
+# The file formats
+
+
+def frame(magic: bytes, document: Any, tail: bytes = b"") -> bytes:
+    """magic, length, zlib(JSON document), tail: the framing both kinds of cache file share."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    packed = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+    return b"".join((magic, len(packed).to_bytes(LENGTH_BYTES, "big"), packed, tail))
+
+
+def unframe(magic: bytes, data: bytes) -> tuple[Any, memoryview]:
+    """The JSON document and the tail of a framed file; ValueError when it is not one with this magic."""
+    if not data.startswith(magic):
+        raise ValueError("not a clonedetect cache file of this kind and format")
+    start = len(magic) + LENGTH_BYTES
+    length = int.from_bytes(data[len(magic) : start], "big")
+    if len(data) < start or start + length > len(data):
+        raise ValueError("cache document truncated")
+    inflater = zlib.decompressobj()
+    text = inflater.decompress(data[start : start + length], MAX_DOCUMENT_BYTES)
+    if inflater.unconsumed_tail or not inflater.eof:
+        raise ValueError("cache document truncated or too big")
+    return json.loads(text), memoryview(data)[start + length :]
+
+
+def split_tail(tail: memoryview, sizes: Iterable[int]) -> list[bytes]:
+    """The tail cut into pieces of `sizes` bytes, which must use it exactly."""
+    pieces = []
+    offset = 0
+    for size in sizes:
+        if not _is_count(size):
+            raise ValueError("a thumbnail length is not a count")
+        piece = bytes(tail[offset : offset + size])
+        if len(piece) != size:
+            raise ValueError("thumbnails truncated")
+        pieces.append(piece)
+        offset += size
+    if offset != len(tail):
+        raise ValueError("bytes after the last thumbnail")
+    return pieces
 
 
 def encode(analysis: Analysis) -> bytes:
@@ -185,29 +384,20 @@ def encode(analysis: Analysis) -> bytes:
         "prints": rows,
         "timings": [[stage, seconds] for stage, seconds in analysis.timings],
     }
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    packed = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
-    thumbnails = b"".join(item.thumbnail for item in analysis.prints)
-    return b"".join((FORMAT, len(packed).to_bytes(LENGTH_BYTES, "big"), packed, thumbnails))
+    return frame(FORMAT, document, b"".join(item.thumbnail for item in analysis.prints))
 
 
 def decode(data: bytes) -> Analysis:
     """The analysis in a cache file; ValueError (or InputError from serialise) when it is not one."""
-    if not data.startswith(FORMAT):
-        raise ValueError("not a clonedetect analysis cache file of this format")
-    start = len(FORMAT) + LENGTH_BYTES
-    length = int.from_bytes(data[len(FORMAT) : start], "big")
-    inflater = zlib.decompressobj()
-    text = inflater.decompress(data[start : start + length], MAX_DOCUMENT_BYTES)
-    if inflater.unconsumed_tail or not inflater.eof:
-        raise ValueError("cache document truncated or too big")
-    document = json.loads(text)
+    document, tail = unframe(FORMAT, data)
     schemas = [_schema(schema) for schema in _list(document["schemas"])]
-    thumbnails = memoryview(data)[start + length :]
+    rows = _list(document["prints"])
+    if not all(type(row) is list and len(row) == 6 for row in rows):
+        raise ValueError("a print should be [asset, schema, values, width, height, thumbnail length]")
+    thumbnails = split_tail(tail, (row[5] for row in rows))
     prints: list[Print] = []
-    offset = 0
-    for asset, number, values, width, height, size in _list(document["prints"]):
-        if not (_is_count(number) and _is_count(width) and _is_count(height) and _is_count(size)):
+    for (asset, number, values, width, height, _), thumbnail in zip(rows, thumbnails, strict=True):
+        if not (_is_count(number) and _is_count(width) and _is_count(height)):
             raise ValueError("a print's numbers are not counts")
         algorithms, versions = schemas[number]
         if (
@@ -216,10 +406,6 @@ def decode(data: bytes) -> Analysis:
             or not all(type(v) is str for v in values)
         ):
             raise ValueError("a print's fingerprint values do not fit its schema")
-        thumbnail = bytes(thumbnails[offset : offset + size])
-        if len(thumbnail) != size:
-            raise ValueError("thumbnails truncated")
-        offset += size
         prints.append(
             Print(
                 asset=serialise.asset_from_dict(asset),
@@ -229,8 +415,6 @@ def decode(data: bytes) -> Analysis:
                 thumbnail=thumbnail,
             )
         )
-    if offset != len(thumbnails):
-        raise ValueError("bytes after the last thumbnail")
     return Analysis(
         package=serialise.package_from_dict(document["package"]),
         facts=serialise.facts_from_dict(document["facts"]),
@@ -238,6 +422,26 @@ def decode(data: bytes) -> Analysis:
         warnings=serialise.warnings_from_list(document["warnings"]),
         timings=tuple((str(stage), float(seconds)) for stage, seconds in _list(document["timings"])),
     )
+
+
+def encode_comparison(comparison: Comparison) -> bytes:
+    """The comparison without its timings (they describe one run, not the result)."""
+    document = {
+        "comparison": serialise.comparison_to_dict(comparison),
+        "thumbnails": [[name, len(data)] for name, data in comparison.thumbnails],
+    }
+    return frame(COMPARISON_FORMAT, document, b"".join(data for _, data in comparison.thumbnails))
+
+
+def decode_comparison(data: bytes) -> Comparison:
+    """The comparison in a cache file (with no timings); ValueError or InputError when it is not one."""
+    document, tail = unframe(COMPARISON_FORMAT, data)
+    rows = _list(document["thumbnails"])
+    if not all(type(row) is list and len(row) == 2 and type(row[0]) is str for row in rows):
+        raise ValueError("a thumbnail should be [key, length]")
+    pieces = split_tail(tail, (row[1] for row in rows))
+    thumbnails = tuple((row[0], piece) for row, piece in zip(rows, pieces, strict=True))
+    return serialise.comparison_from_dict(document["comparison"], thumbnails)
 
 
 def _schema(pairs: Any) -> tuple[tuple[str, ...], tuple[int, ...]]:

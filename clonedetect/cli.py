@@ -20,6 +20,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from clonedetect import __version__
+from clonedetect.cache import analyse_cached, compare_cached, default_cache_dir
 from clonedetect.cli_common import (
     EXIT_CLONE,
     EXIT_ERROR,
@@ -44,10 +45,8 @@ from clonedetect.errors import UsageError
 from clonedetect.model import Comparison
 from clonedetect.report import build_inspection, build_report, render_json, utc_timestamp
 from clonedetect.report.console import make_console, render_console, render_inspection
-from clonedetect.report.html import write_exhibit
 from clonedetect.report.labels import Lang
 from clonedetect.settings import Settings, Thresholds
-from clonedetect.store.baselines import is_registered, store_root
 
 # compare's default --jobs: the CPUs this process may use (a container's CPU set, not the machine's)
 CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -136,12 +135,14 @@ def compare(
         suspect_path = existing_input(suspect)
         if json_file is not None:
             _refuse_overwriting_inputs(json_file, (original, suspect_path))
-        cache_dir = None if no_cache else importlib.import_module("clonedetect.cache").default_cache_dir()
+        cache_dir = None if no_cache else default_cache_dir()
         comparison = _compare_with(original, registered, suspect_path, settings, cache_dir)
         report = build_report(comparison, settings, command=[PROG, *_argv(ctx)], generated_at=utc_timestamp())
         if json_file is not None:
             write_text(json_file, render_json(report))
         if html is not None or pdf is not None:
+            from clonedetect.report.html import write_exhibit  # jinja2 (and Chromium for PDF): on use
+
             write_exhibit(report, html, pdf, lang)
         # With the JSON on stdout, the human-readable view goes to stderr so `| jq` keeps working.
         console = make_console(stderr=json_file == STDOUT)
@@ -195,6 +196,9 @@ def _registered_store(original: Path, store: Path | None) -> Path | None:
     """The store root when ORIGINAL is not a file but the name of a registered baseline, else None."""
     if original.exists():
         return None
+    # imported here: the store pulls in NumPy and SQLite, which comparing two files never needs
+    from clonedetect.store.baselines import is_registered, store_root
+
     root = store_root(store)
     if not is_registered(str(original), root):
         existing_input(original)  # the plain 'no such file' error
@@ -204,16 +208,15 @@ def _registered_store(original: Path, store: Path | None) -> Path | None:
 def _compare_with(
     original: Path, registered: Path | None, suspect: Path, settings: Settings, cache_dir: Path | None
 ) -> Comparison:
-    pipeline = _pipeline()
-    analyse = importlib.import_module("clonedetect.cache").analyse_cached
-    if registered is not None:
-        suspect_analysis = analyse(suspect, settings, cache_dir)
-        return importlib.import_module("clonedetect.scan").compare_with_registered(
-            registered, str(original), suspect_analysis, settings
-        )
-    baseline = analyse(original, settings, cache_dir)
-    # the suspect's images with the baseline's bytes take the baseline's prints: not decoded twice
-    return pipeline.compare(baseline, analyse(suspect, settings, cache_dir, reuse=baseline.prints), settings)
+    """File against file goes through the comparison cache (a hit imports neither the pipeline nor the
+    store); against a registered baseline only the suspect's analysis is cached (see clonedetect.cache)."""
+    if registered is None:
+        return compare_cached(original, suspect, settings, cache_dir)
+    from clonedetect.scan import compare_with_registered  # the pipeline and the store: NumPy, OpenCV
+
+    return compare_with_registered(
+        registered, str(original), analyse_cached(suspect, settings, cache_dir), settings
+    )
 
 
 def _refuse_overwriting_inputs(target: str, inputs: Sequence[Path]) -> None:

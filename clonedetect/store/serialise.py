@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import zlib
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -20,16 +21,21 @@ from clonedetect.model import (
     Asset,
     AssetKind,
     Category,
+    CategoryScore,
+    Comparison,
+    Difference,
     Entry,
     Facts,
     Fingerprint,
     Frame,
     LocalisedText,
+    Match,
     Package,
     PackageFormat,
     Print,
     Signer,
     Table,
+    Verdict,
 )
 
 T = TypeVar("T")
@@ -344,6 +350,191 @@ def analysis_from_dict(data: Any) -> Analysis:
         warnings=warnings_from_list(data.get("warnings")),
         timings=tuple(timings),
     )
+
+
+# --------------------------------------------------------------------------------------------------------
+# Comparison (the comparison cache). Numbers come back as the type they were written with (an int stays an
+# int, a float a float): the report prints 0 and 0.0 differently, and a cached comparison must give the
+# report a fresh one gives, byte for byte.
+#
+# Matches and matched texts are stored by column ({"baseline": [...], "suspect": [...], ...}), not one list
+# per item: a big comparison has tens of thousands of each, a cache hit reads them all, and a column is
+# checked in one pass at C speed (set(map(type, column))) where per-item checks cost most of a hit's time.
+
+MATCH_COLUMNS = (
+    "category",
+    "baseline",
+    "suspect",
+    "similarity",
+    "method",
+    "transforms",
+    "evidence",
+    "weight",
+)
+_CATEGORIES: dict[str, Category] = {str(category): category for category in Category}
+
+
+def matches_to_columns(matches: Sequence[Match]) -> dict[str, list[Any]]:
+    return {
+        "category": [str(m.category) for m in matches],
+        "baseline": [m.baseline for m in matches],
+        "suspect": [m.suspect for m in matches],
+        "similarity": [m.similarity for m in matches],
+        "method": [m.method for m in matches],
+        "transforms": [list(m.transforms) for m in matches],
+        "evidence": [m.evidence for m in matches],
+        "weight": [m.weight for m in matches],
+    }
+
+
+def matches_from_columns(data: Any) -> tuple[Match, ...]:
+    if not isinstance(data, dict) or sorted(data) != sorted(MATCH_COLUMNS):
+        raise StoredDataError(f"matches should be the columns {', '.join(MATCH_COLUMNS)}")
+    columns = [data[name] for name in MATCH_COLUMNS]
+    if not all(type(column) is list and len(column) == len(columns[0]) for column in columns):
+        raise StoredDataError("match columns should be lists of one length")
+    category, baseline, suspect, similarity, method, transforms, evidence, weight = columns
+    for name, column in zip(MATCH_COLUMNS, columns, strict=True):
+        if name in ("similarity", "weight"):
+            _check_numbers(column, f"match {name}s")
+        elif name != "transforms":
+            _check_strings(column, f"match {name}s")
+    _check_types(transforms, {list}, "match transforms")
+    _check_strings([name for names in transforms for name in names], "match transforms")
+    if not set(category) <= _CATEGORIES.keys():
+        raise StoredDataError(f"unknown category in {sorted(set(category) - _CATEGORIES.keys())[:3]}")
+    return tuple(
+        map(
+            Match,
+            map(_CATEGORIES.__getitem__, category),
+            baseline,
+            suspect,
+            similarity,
+            method,
+            map(tuple, transforms),
+            evidence,
+            weight,
+        )
+    )
+
+
+def category_score_to_dict(score: CategoryScore) -> dict[str, Any]:
+    return {
+        "category": str(score.category),
+        "score": score.score,
+        "baseline_assets": score.baseline_assets,
+        "matched": score.matched,
+        "matches": matches_to_columns(score.matches),
+    }
+
+
+def category_score_from_dict(data: Any) -> CategoryScore:
+    return CategoryScore(
+        category=_enum(Category, _get(data, "category", str), "category"),
+        score=_number_field(data, "score"),
+        baseline_assets=_get(data, "baseline_assets", int),
+        matched=_get(data, "matched", int),
+        matches=matches_from_columns(data.get("matches")),
+    )
+
+
+def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
+    return {
+        "score": verdict.score,
+        "clone": verdict.clone,
+        "threshold": verdict.threshold,
+        "reason": verdict.reason,
+    }
+
+
+def verdict_from_dict(data: Any) -> Verdict:
+    return Verdict(
+        score=_number_field(data, "score"),
+        clone=_get(data, "clone", bool),
+        threshold=_number_field(data, "threshold"),
+        reason=_get(data, "reason", str),
+    )
+
+
+def differences_to_list(differences: Sequence[Difference]) -> list[list[str]]:
+    return [[d.field, d.baseline, d.suspect, d.where] for d in differences]
+
+
+def differences_from_list(items: Any) -> tuple[Difference, ...]:
+    if not isinstance(items, list):
+        raise StoredDataError("differences should be a list")
+    return tuple(Difference(*_fixed(_strings(item, "a difference"), 4, "a difference")) for item in items)
+
+
+def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
+    """Everything but the thumbnails (binary: the caller stores them its own way) and the timings (they
+    describe one run, not the result)."""
+    return {
+        "baseline": package_to_dict(comparison.baseline),
+        "suspect": package_to_dict(comparison.suspect),
+        "categories": [category_score_to_dict(score) for score in comparison.categories],
+        "verdict": verdict_to_dict(comparison.verdict),
+        "differences": differences_to_list(comparison.differences),
+        "warnings": warnings_to_list(comparison.warnings),
+        "baseline_facts": facts_to_dict(comparison.baseline_facts),
+        "suspect_facts": facts_to_dict(comparison.suspect_facts),
+        "texts": {"keys": [key for key, _ in comparison.texts], "values": [v for _, v in comparison.texts]},
+    }
+
+
+def comparison_from_dict(data: Any, thumbnails: tuple[tuple[str, bytes], ...] = ()) -> Comparison:
+    """The comparison comparison_to_dict() wrote, with these thumbnails and no timings."""
+    return Comparison(
+        baseline=package_from_dict(_get(data, "baseline", dict)),
+        suspect=package_from_dict(_get(data, "suspect", dict)),
+        categories=tuple(category_score_from_dict(item) for item in _list(data, "categories")),
+        verdict=verdict_from_dict(_get(data, "verdict", dict)),
+        differences=differences_from_list(_list(data, "differences")),
+        warnings=warnings_from_list(_list(data, "warnings")),
+        baseline_facts=facts_from_dict(_get(data, "baseline_facts", dict)),
+        suspect_facts=facts_from_dict(_get(data, "suspect_facts", dict)),
+        thumbnails=thumbnails,
+        texts=_texts_from_columns(_get(data, "texts", dict)),
+    )
+
+
+def _texts_from_columns(data: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    keys, values = _list(data, "keys"), _list(data, "values")
+    if len(keys) != len(values):
+        raise StoredDataError("matched text keys and values should be lists of one length")
+    _check_strings(keys, "matched text keys")
+    _check_strings(values, "matched texts")
+    return tuple(zip(keys, values, strict=True))
+
+
+def _number(value: Any, what: str) -> int | float:
+    """A finite int or float, returned as it is (not converted: see above). json.loads accepts NaN and
+    Infinity, which clonedetect never writes: a stored one is damage, not a score."""
+    if type(value) not in (int, float) or not math.isfinite(value):
+        raise StoredDataError(f"{what} should be a finite number, found {value!r:.40}")
+    return value
+
+
+def _number_field(data: Any, name: str) -> int | float:
+    if not isinstance(data, dict):
+        raise StoredDataError(f"expected an object holding {name!r}")
+    return _number(data.get(name), f"field {name!r}")
+
+
+def _check_types(column: list[Any], kinds: set[type], what: str) -> None:
+    # exact types: JSON gives exactly these, and bool (an int subclass) must not pass for a number
+    if not set(map(type, column)) <= kinds:
+        raise StoredDataError(f"{what} should be {' or '.join(sorted(k.__name__ for k in kinds))}")
+
+
+def _check_strings(column: list[Any], what: str) -> None:
+    _check_types(column, {str}, what)
+
+
+def _check_numbers(column: list[Any], what: str) -> None:
+    _check_types(column, {int, float}, what)
+    if not all(map(math.isfinite, column)):
+        raise StoredDataError(f"{what} should be finite numbers")
 
 
 def encode_blob(value: Any) -> bytes:
