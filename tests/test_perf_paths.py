@@ -5,7 +5,9 @@ from the cache = a fresh analysis, hashes of streamed zip members = hashes of wh
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import pickle
 import shutil
 import zipfile
 from concurrent.futures import Future
@@ -18,9 +20,11 @@ import numpy as np
 import pytest
 
 from clonedetect import cache as cache_module
+from clonedetect import model
 from clonedetect.fingerprint import decode
 from clonedetect.fingerprint import image as image_module
 from clonedetect.fingerprint.image import EntryWork, ImageFingerprinter, KnownImages, fingerprint_entry
+from clonedetect.match import images as images_module
 from clonedetect.model import Asset, AssetKind, Category, Frame, Print
 from clonedetect.pipeline import analyse
 from clonedetect.settings import Limits, Settings
@@ -148,6 +152,44 @@ def test_a_whole_analysis_is_the_same_with_one_process_and_with_workers(tmp_path
     parallel = analyse(tmp_path / "game", Settings(jobs=2))
     assert len(serial.prints) >= image_module.MIN_PARALLEL_ENTRIES
     assert replace(serial, timings=()) == replace(parallel, timings=())
+
+
+def test_near_matches_judged_in_workers_are_those_judged_in_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Rows judged in chunks by worker processes (here chunks of 3 rows, to have many) give the matches,
+    in the order, of one Judge over all rows: against a repack (near copies) and an unrelated game (none)."""
+    monkeypatch.setattr(images_module, "MIN_PARALLEL_ROWS", 1)
+    monkeypatch.setattr(images_module, "MAX_CHUNK_ROWS", 3)
+    original = analyse(SAMPLES / "original.apk", Settings(jobs=1))
+    for other in ("repack-ec.apk", "unrelated.apk"):
+        suspect = analyse(SAMPLES / other, Settings(jobs=1))
+        base = [
+            p for p in original.prints if p.asset.kind is AssetKind.IMAGE and images_module.informative(p)
+        ]
+        rows = [p for p in suspect.prints if p.asset.kind is AssetKind.IMAGE and images_module.informative(p)]
+        assert len(base) > 3 * images_module.MAX_CHUNK_ROWS
+        serial = images_module.near_matches(base, rows, Settings(jobs=1))
+        parallel = images_module.near_matches(base, rows, Settings(jobs=2))
+        assert serial == parallel
+        if other == "repack-ec.apk":
+            assert len(serial) >= len(base) // 2
+
+
+def test_records_pickle_as_their_constructor_call() -> None:
+    """Every record of the data model crosses processes as the call that makes it (model._reduce_to_call,
+    not dataclasses' per-object fields() walk), and comes back equal."""
+    analysis = analyse(SAMPLES / "original.apk", Settings(jobs=1))
+    records = [analysis, *analysis.prints, *analysis.package.entries, analysis.prints[0].fingerprints[0]]
+    for record in records:
+        assert type(record).__reduce__ is model._reduce_to_call
+        assert pickle.loads(pickle.dumps(record)) == record
+    every = {
+        value
+        for value in vars(model).values()
+        if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == model.__name__
+    }
+    assert every == set(model._RECORDS)
 
 
 def test_duplicate_bytes_are_decoded_once_and_give_equal_prints(monkeypatch: pytest.MonkeyPatch) -> None:
