@@ -349,8 +349,8 @@ def nearest(base: Hashes, suspect: Hashes, top: int = TOP_CANDIDATES) -> list[li
         phash = hamming_matrix(base.phash[:, :1, rows], suspect.phash)
         dhash = hamming_matrix(base.dhash[:, :1, rows], suspect.dhash)
         combined = (phash.astype(np.uint16) + dhash).reshape(-1, phash.shape[2], phash.shape[3])
-        best_combo = combined.argmin(axis=0)  # ties: grey before white before black, direct before mirrored
-        best = np.take_along_axis(combined, best_combo[None], axis=0)[0]
+        # ties: grey before white before black, direct before mirrored
+        best, best_combo = _first_min(combined)
         # (mirrored, rows, suspects): the best background for each orientation
         edges = hamming_matrix(base.edges[:, :1, rows], suspect.edges).min(axis=0)
         best_edges = edges.min(axis=0)
@@ -381,6 +381,16 @@ def nearest(base: Hashes, suspect: Hashes, top: int = TOP_CANDIDATES) -> list[li
                 )
             result.append(candidates)
     return result
+
+
+def _first_min(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The minimum over the first axis and the first index holding it: what argmin(axis=0) gives, in a few
+    elementwise passes (argmin over a leading axis copies the stack to reduce along it: 4x slower here)."""
+    best = stack.min(axis=0)
+    index = np.full(best.shape, len(stack) - 1, dtype=np.intp)
+    for layer in range(len(stack) - 2, -1, -1):
+        index[stack[layer] == best] = layer
+    return best, index
 
 
 def _top(distances: np.ndarray, top: int) -> np.ndarray:
