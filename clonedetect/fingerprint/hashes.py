@@ -333,7 +333,8 @@ class _Planes:
         if self.alpha_gradients is not None and background:
             x = x + background * self.alpha_gradients[0]
             y = y + background * self.alpha_gradients[1]
-        return np.sqrt(x * x + y * y).max(axis=0)
+        magnitudes = [cv2.magnitude(x[channel], y[channel]) for channel in range(3)]  # R, G, B
+        return np.maximum(np.maximum(magnitudes[0], magnitudes[1]), magnitudes[2])
 
 
 def _sobel(planes: list[np.ndarray]) -> np.ndarray:
