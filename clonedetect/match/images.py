@@ -85,7 +85,7 @@ RECOLOURED_CELLS = 0.5  # at least this share of cells changed: a recolour
 MIRROR_MARGIN = 4  # mirrored pHash must beat the direct one by this many bits to call a copy mirrored
 GREY_ZONE = 48  # pHash + dHash distance (of 128) up to which a candidate may still be verified
 VERIFY_LIMIT = 3  # grey-zone candidates per baseline image that are verified on thumbnails
-VIEW_CACHE = 512  # decoded thumbnails kept for reuse
+VIEW_CACHE = 128  # decoded thumbnails kept for reuse (~0.4 MB each: a bound on a worker's memory)
 MIN_PARALLEL_ROWS = 64  # fewer rows to judge are not worth shipping to worker processes
 CHUNKS_PER_JOB = 4  # rows are judged in about this many chunks per worker: balances uneven rows
 MAX_CHUNK_ROWS = 256  # ... of at most this many rows, which bounds the prints one task ships
@@ -433,7 +433,7 @@ class Judge:
         self.suspect = suspect
         self.threshold = settings.thresholds.phash_distance
         # suspect thumbnails are decoded again and again (each is a candidate of many baseline images):
-        # keep the most recent few hundred, not all of them (a view is ~200 kB)
+        # keep the most recent hundred or so, not all of them (a view is ~0.4 MB)
         self.views: OrderedDict[tuple[int, int, Colour, bool, bool], View | None] = OrderedDict()
         # one candidate can be verified from on_hashes and again from on_thumbnails: align it once
         self.verified: dict[tuple[int, int, int, bool], Verification | None] = {}
