@@ -6,10 +6,11 @@ settings analysis depends on), plus a digest of clonedetect's own source files, 
 reads an analysis an older one made, and the input's file name, which warnings may quote.
 
 Comparison cache: the key is both inputs' analysis keys, in order, plus a hash of every setting matching and
-scoring read (thresholds with the clone threshold, weights, limits). A hit reads the whole Comparison: no
-analysis is loaded, nothing is matched, and the pipeline (OpenCV, NumPy) is never imported. Only file-vs-file
-compares are cached: a comparison against a registered baseline also depends on the store's catalogue and on
-its baseline.toml labels, which a user may edit at any time, so that path always compares afresh.
+scoring read (thresholds with the clone threshold, weights, limits). A hit reads the whole Comparison but
+for the thumbnails its report does not carry (see ComparisonCache.save): no analysis is loaded, nothing is
+matched, and the pipeline (OpenCV, NumPy) is never imported. Only file-vs-file compares are cached: a
+comparison against a registered baseline also depends on the store's catalogue and on its baseline.toml
+labels, which a user may edit at any time, so that path always compares afresh.
 
 Nothing cut short by the time limit is kept (a TIME_LIMIT warning): it depends on how busy the machine was.
 
@@ -26,6 +27,18 @@ store/serialise.py writes them, and per print its asset (serialise too), fingerp
 thumbnail length. A comparison document holds serialise.comparison_to_dict() and [key, length] per
 thumbnail. The cache folder is data, never code: nothing is unpickled or evaluated, and reading is checked
 like the store's: a damaged or foreign file is a miss, never an error and never trusted half way.
+
+Hash memo (git's index and ccache do the same): hashing two 300 MB inputs was most of a hit (0.5 s), so the
+cache folder also remembers each input file's SHA-256 under its stat identity: device, inode, size, mtime
+and ctime, to the nanosecond. Any write to a file changes its ctime, and ctime cannot be set back with
+utime() (only by changing the system clock, as root), so a file whose identity is unchanged is taken to
+hold the bytes it held when it was hashed; any difference, a folder input (its files are not one identity),
+a file changed within the last RACY_SECONDS (a write in the same timestamp tick can leave the identity
+unchanged: git's 'racily clean' rule) or --no-cache hashes afresh. The trade-off, accepted as git and
+ccache accept it: a report read back through the memo states the SHA-256 computed from the bytes of the file
+that had this identity when it was first analysed; only someone who can change a file and restore its
+ctime (root, resetting the clock) could make that differ from the file's bytes now. The memo is kept only
+when the cache is on, in the same private folder, and read by compare_cached (file against file).
 """
 
 from __future__ import annotations
@@ -34,11 +47,12 @@ import contextlib
 import hashlib
 import json
 import os
+import re
+import stat
 import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -47,7 +61,8 @@ from typing import Any, ClassVar, TypeVar
 import clonedetect
 from clonedetect.errors import InputError
 from clonedetect.model import Analysis, AnalysisWarning, Comparison, Fingerprint, Print
-from clonedetect.settings import Settings
+from clonedetect.report.model import reported_thumbnails
+from clonedetect.settings import Limits, Settings
 from clonedetect.store import serialise
 from clonedetect.store.cache import cache_key, input_sha256
 
@@ -57,13 +72,19 @@ FORMAT = b"clonedetect-analysis-cache 1\n"
 SUFFIX = ".cdac"
 COMPARISON_FORMAT = b"clonedetect-comparison-cache 1\n"
 COMPARISON_SUFFIX = ".cdcc"
-SUFFIXES = (SUFFIX, COMPARISON_SUFFIX)
+HASH_FORMAT = b"clonedetect-hash-memo 1\n"
+HASH_SUFFIX = ".cdhm"
+SUFFIXES = (SUFFIX, COMPARISON_SUFFIX, HASH_SUFFIX)
+# A file changed this recently may change again within the same timestamp tick without changing its stat
+# identity (coarse-timestamp file systems tick in seconds): its hash is not remembered.
+RACY_SECONDS = 2
 MAX_BYTES = 2 * 1024**3  # the whole folder
 MAX_DOCUMENT_BYTES = 1024**3  # what one document may inflate to (a damaged file must not exhaust memory)
 LENGTH_BYTES = 8
 # --timings stages: hashing both inputs (hit or miss: most of a hit), reading the cached comparison (a hit)
 HASH_STAGE = "cache.hash"
 COMPARISON_STAGE = "comparison.cache"
+_SHA256_HEX = re.compile("[0-9a-f]{64}")
 # What reading a damaged, truncated or foreign file can raise: each one means 'miss'.
 MISS = (InputError, ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, zlib.error)
 
@@ -94,20 +115,33 @@ def analysis_key(path: Path, settings: Settings, sha256: str) -> str:
     return f"{sha256[:16]}-{_digest(identity)[:32]}"
 
 
-def input_keys(paths: Sequence[Path], settings: Settings) -> tuple[str | None, ...]:
-    """analysis_key() of every input (None: it cannot be hashed within the limits), hashed concurrently.
+def input_keys(
+    paths: Sequence[Path], settings: Settings, memo_dir: Path | None = None
+) -> tuple[str | None, ...]:
+    """analysis_key() of every input (None: it cannot be hashed within the limits).
 
-    Hashing is most of a cache hit's time (two 300 MB inputs); hashlib and file reads release the GIL, so
+    With `memo_dir` (the cache folder), an input file whose stat identity is remembered there is not read
+    at all (see HashMemo). The others are hashed concurrently: hashlib and file reads release the GIL, so
     one thread per input uses one core each."""
+    memo = HashMemo(memo_dir) if memo_dir is not None else None
+    hashes = [memo.recall(path, settings.limits) if memo is not None else None for path in paths]
+    fresh = [path for path, sha256 in zip(paths, hashes, strict=True) if sha256 is None]
 
     def one(path: Path) -> str | None:
-        sha256 = input_sha256(path, settings.limits)
-        return None if sha256 is None else analysis_key(path, settings, sha256)
+        return memo.hash(path, settings.limits) if memo is not None else input_sha256(path, settings.limits)
 
-    if len(paths) < 2:
-        return tuple(map(one, paths))
-    with ThreadPoolExecutor(max_workers=len(paths), thread_name_prefix="clonedetect-hash") as pool:
-        return tuple(pool.map(one, paths))
+    if len(fresh) < 2:
+        computed = dict(zip(fresh, map(one, fresh), strict=True))
+    else:
+        # imported here: a hit whose inputs are all remembered starts no thread (and skips logging's import)
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=len(fresh), thread_name_prefix="clonedetect-hash") as pool:
+            computed = dict(zip(fresh, pool.map(one, fresh), strict=True))
+    return tuple(
+        analysis_key(path, settings, sha256) if (sha256 := known or computed[path]) is not None else None
+        for path, known in zip(paths, hashes, strict=True)
+    )
 
 
 def compare_settings_hash(settings: Settings) -> str:
@@ -185,7 +219,8 @@ class AnalysisCache(CacheFolder):
     suffix = SUFFIX
 
     def key(self, path: Path, settings: Settings) -> str | None:
-        """The cache file name for this input, or None when it cannot be hashed within the limits."""
+        """The cache file name for this input, or None when it cannot be hashed within the limits (hashed
+        afresh: only compare_cached goes through the hash memo, see input_keys)."""
         sha256 = input_sha256(path, settings.limits)
         return None if sha256 is None else analysis_key(path, settings, sha256)
 
@@ -209,11 +244,71 @@ class ComparisonCache(CacheFolder):
         return self._load(key, decode_comparison)
 
     def save(self, key: str, comparison: Comparison) -> None:
+        """Keep `comparison` with only the thumbnails its report carries (report.model.reported_thumbnails):
+        the rest are ~97% of the bytes of a big comparison and no report reads them."""
         try:
-            data = encode_comparison(comparison)
+            data = encode_comparison(replace(comparison, thumbnails=reported_thumbnails(comparison)))
         except ValueError:
             return  # a non-finite score is a bug upstream; the report refuses it loudly, not the cache
         self._save(key, data)
+
+
+class HashMemo(CacheFolder):
+    """Input files' SHA-256 by stat identity (see the module docstring): a remembered file is not read."""
+
+    __slots__ = ()
+    suffix = HASH_SUFFIX
+
+    def recall(self, path: Path, limits: Limits) -> str | None:
+        """The SHA-256 remembered for the file at `path`, or None: not a regular file, over the limits, not
+        remembered, or its identity changed since."""
+        identity = stat_identity(path)
+        if identity is None or identity[2] > limits.max_total_bytes:
+            return None
+        return self._load(_memo_key(identity), lambda data: decode_hash(data, identity))
+
+    def hash(self, path: Path, limits: Limits) -> str | None:
+        """input_sha256() of `path`, remembered when it is a regular file that did not change while it was
+        read and was not changed too recently to trust its identity."""
+        before = stat_identity(path)
+        sha256 = input_sha256(path, limits)
+        if sha256 is not None and before is not None and not _racy(before) and stat_identity(path) == before:
+            self._save(_memo_key(before), frame(HASH_FORMAT, {"identity": list(before), "sha256": sha256}))
+        return sha256
+
+
+def stat_identity(path: Path) -> tuple[int, int, int, int, int] | None:
+    """(st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns) of a regular file, never through a symbolic link
+    (input_sha256 does not follow one either); None for anything else."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+def decode_hash(data: bytes, identity: tuple[int, ...]) -> str:
+    """The SHA-256 in a hash memo file, which must be for `identity`; ValueError when it is not."""
+    document, tail = unframe(HASH_FORMAT, data)
+    sha256 = document["sha256"]
+    if len(tail) or document["identity"] != list(identity) or not _is_sha256(sha256):
+        raise ValueError("not the hash memo of this file")
+    return str(sha256)
+
+
+def _memo_key(identity: tuple[int, ...]) -> str:
+    return _digest(json.dumps(list(identity)))[:32]
+
+
+def _racy(identity: tuple[int, ...]) -> bool:
+    """Changed within RACY_SECONDS of now (mtime or ctime): a write in the same tick could go unseen."""
+    return time.time_ns() - max(identity[3], identity[4]) < RACY_SECONDS * 1_000_000_000
+
+
+def _is_sha256(value: Any) -> bool:
+    return type(value) is str and _SHA256_HEX.fullmatch(value) is not None
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -244,7 +339,7 @@ def compare_cached(original: Path, suspect: Path, settings: Settings, cache_dir:
         # the suspect's images with the baseline's bytes take the baseline's prints: not decoded twice
         return _pipeline_compare(baseline, _analyse(suspect, settings, baseline.prints), settings)
     start = time.perf_counter()
-    baseline_key, suspect_key = input_keys((original, suspect), settings)
+    baseline_key, suspect_key = input_keys((original, suspect), settings, cache_dir)
     hashed = time.perf_counter()
     comparisons = ComparisonCache(cache_dir)
     key = None

@@ -12,6 +12,7 @@ import importlib
 import io
 import os
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
@@ -44,10 +45,12 @@ from clonedetect.cli_store import baseline_app, scan_command
 from clonedetect.errors import UsageError
 from clonedetect.model import Comparison
 from clonedetect.report import build_inspection, build_report, render_json, utc_timestamp
-from clonedetect.report.console import make_console, render_console, render_inspection
+from clonedetect.report.console import make_console, render_console, render_inspection, render_timings
 from clonedetect.report.labels import Lang
 from clonedetect.settings import Settings, Thresholds
 
+# --timings: what compare does after comparing (build, render and write the report, exhibit and console)
+REPORT_STAGE = "report"
 # compare's default --jobs: the CPUs this process may use (a container's CPU set, not the machine's)
 CPUS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
@@ -137,18 +140,21 @@ def compare(
             _refuse_overwriting_inputs(json_file, (original, suspect_path))
         cache_dir = None if no_cache else default_cache_dir()
         comparison = _compare_with(original, registered, suspect_path, settings, cache_dir)
+        started = time.perf_counter()
         report = build_report(comparison, settings, command=[PROG, *_argv(ctx)], generated_at=utc_timestamp())
         if json_file is not None:
             write_text(json_file, render_json(report))
         if html is not None or pdf is not None:
-            from clonedetect.report.html import write_exhibit  # jinja2 (and Chromium for PDF): on use
+            from clonedetect.report.html import write_exhibit  # the exhibit writer (and PDF): on use
 
             write_exhibit(report, html, pdf, lang)
         # With the JSON on stdout, the human-readable view goes to stderr so `| jq` keeps working.
         console = make_console(stderr=json_file == STDOUT)
-        render_console(
-            report, console, quiet=quiet, verbose=verbose, timings=comparison.timings if timings else None
-        )
+        render_console(report, console, quiet=quiet, verbose=verbose)
+        if timings and not quiet:
+            # the report stage: building the report, writing it, the exhibit and the console view above
+            reported = (REPORT_STAGE, time.perf_counter() - started)
+            render_timings((*comparison.timings, reported), console)
         return EXIT_CLONE if comparison.verdict.clone else EXIT_NO_CLONE
 
     raise typer.Exit(guarded(work, debug=debug))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import re
 import subprocess
 import sys
 import zlib
@@ -29,6 +31,7 @@ from clonedetect.model import (
     Verdict,
 )
 from clonedetect.report import build_report, render_json
+from clonedetect.report.model import reported_thumbnails
 from clonedetect.settings import Settings, Weights
 from clonedetect.store import serialise
 
@@ -75,14 +78,16 @@ def test_a_hit_is_the_fresh_comparison_and_gives_the_same_report_bytes(
     first = cache_module.compare_cached(ORIGINAL, SUSPECT, REPRODUCIBLE, tmp_path)
     assert first.timings[0][0] == cache_module.HASH_STAGE
     assert "match" in dict(first.timings)  # a miss: analysed, matched, scored
-    assert sorted(p.suffix for p in tmp_path.iterdir()) == [".cdac", ".cdac", ".cdcc"]
+    kept = sorted(p.suffix for p in tmp_path.iterdir() if p.suffix != cache_module.HASH_SUFFIX)
+    assert kept == [".cdac", ".cdac", ".cdcc"]  # both analyses and the comparison (hash memos: below)
     assert replace(first, timings=()) == replace(fresh, timings=())
 
     no_pipeline = NoPipeline(monkeypatch)
     hit = cache_module.compare_cached(ORIGINAL, SUSPECT, REPRODUCIBLE, tmp_path)
     assert no_pipeline.calls == []
     assert [stage for stage, _ in hit.timings] == [cache_module.HASH_STAGE, cache_module.COMPARISON_STAGE]
-    assert replace(hit, timings=()) == replace(fresh, timings=())
+    # the fresh comparison with the thumbnails its report carries (here: all of them)
+    assert replace(hit, timings=()) == replace(fresh, timings=(), thumbnails=reported_thumbnails(fresh))
     assert hit.thumbnails and hit.verdict.clone  # the comparison carries evidence worth caching
     assert report_bytes(hit) == report_bytes(fresh)
 
@@ -101,6 +106,35 @@ def test_a_hit_takes_the_paths_given_now(tmp_path: Path, monkeypatch: pytest.Mon
     assert hit.baseline.source == str(elsewhere / ORIGINAL.name)
     assert hit.suspect.source == str(elsewhere / UNRELATED.name)
     assert not hit.verdict.clone
+
+
+def test_only_the_thumbnails_the_report_carries_are_kept(tmp_path: Path, fresh: Comparison) -> None:
+    """A big comparison holds a thumbnail of every matched image (16,549, 140 MB, for two 300 MB games);
+    its report carries those of the 24 most significant pairs per image category. The cache keeps those:
+    the report of a hit is the same, byte for byte."""
+    png = fresh.thumbnails[0][1]
+    matches = tuple(
+        Match(Category.UI, f"ui/{n:02}.png", f"copy/{n:02}.png", 0.5 + n / 100, "phash") for n in range(30)
+    )
+    pictures = dict(fresh.thumbnails)
+    pictures["baseline:never-matched.png"] = png
+    for match in matches:
+        pictures[f"baseline:{match.baseline}"] = pictures[f"suspect:{match.suspect}"] = png
+    others = [category for category in fresh.categories if category.category != Category.UI]
+    big = replace(
+        fresh,
+        categories=(*others, CategoryScore(Category.UI, 0.75, 40, 30, matches)),
+        thumbnails=tuple(sorted(pictures.items())),
+    )
+    store = cache_module.ComparisonCache(tmp_path)
+    store.save("k", big)
+    back = store.load("k")
+    assert back is not None
+    kept = dict(back.thumbnails)
+    assert "baseline:never-matched.png" not in kept
+    assert "baseline:ui/29.png" in kept and "baseline:ui/05.png" not in kept  # the 24 most similar pairs
+    assert replace(back, thumbnails=()) == replace(big, timings=(), thumbnails=())
+    assert report_bytes(back) == report_bytes(big)
 
 
 def test_the_file_round_trips_and_keeps_int_and_float_apart(fresh: Comparison) -> None:
@@ -149,6 +183,131 @@ def test_an_input_too_big_to_hash_is_compared_but_not_cached(tmp_path: Path) -> 
     assert cache_module.input_keys((ORIGINAL, SUSPECT), settings) == (None, None)
     comparison = cache_module.compare_cached(ORIGINAL, SUSPECT, settings, tmp_path)
     assert comparison.categories and not list(tmp_path.glob("*"))
+
+
+# --- the hash memo ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files copied by a test are seconds old: too recent to remember with the racy-file rule."""
+    monkeypatch.setattr(cache_module, "RACY_SECONDS", 0)
+
+
+def copy_of(source: Path, folder: Path) -> Path:
+    folder.mkdir(exist_ok=True)
+    target = folder / source.name
+    target.write_bytes(source.read_bytes())
+    return target
+
+
+def record_hashing(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """input_sha256 records what it is asked to read, and reads it."""
+    hashed: list[Path] = []
+    real = cache_module.input_sha256
+
+    def recording(path: Path, limits: object) -> str | None:
+        hashed.append(path)
+        return real(path, limits)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module, "input_sha256", recording)
+    return hashed
+
+
+@pytest.mark.usefixtures("trusting")
+def test_a_remembered_input_is_not_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    original, suspect = copy_of(ORIGINAL, tmp_path / "in"), copy_of(SUSPECT, tmp_path / "in")
+    settings = Settings()
+    first = cache_module.input_keys((original, suspect), settings, tmp_path / "cache")
+    assert first == cache_module.input_keys((original, suspect), settings)  # the same keys as hashing
+    assert len(list((tmp_path / "cache").glob("*" + cache_module.HASH_SUFFIX))) == 2
+    hashed = record_hashing(monkeypatch)
+    assert cache_module.input_keys((original, suspect), settings, tmp_path / "cache") == first
+    assert hashed == []
+    # a whole compare through the memo: a hit that reads neither input
+    cache_module.compare_cached(original, suspect, REPRODUCIBLE, tmp_path / "cache")
+    hashed.clear()
+    NoPipeline(monkeypatch)
+    hit = cache_module.compare_cached(original, suspect, REPRODUCIBLE, tmp_path / "cache")
+    assert hashed == [] and hit.verdict.clone
+
+
+@pytest.mark.usefixtures("trusting")
+def test_any_change_of_identity_hashes_afresh(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = copy_of(ORIGINAL, tmp_path / "in")
+    limits = Settings().limits
+    memo = cache_module.HashMemo(tmp_path / "cache")
+    assert memo.hash(path, limits) == cache_module.input_sha256(path, limits)
+    assert memo.recall(path, limits) is not None
+    data = path.read_bytes()
+    before = path.stat()
+
+    # same size, same mtime put back with utime: the ctime still tells
+    path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_mtime_ns == before.st_mtime_ns and path.stat().st_size == before.st_size
+    assert memo.recall(path, limits) is None
+    changed = cache_module.input_keys((path,), Settings(), tmp_path / "cache")
+    assert changed == cache_module.input_keys((path,), Settings())  # hashed afresh: the new bytes' key
+
+    # another file (new inode) with the old bytes under the same name
+    replacement = tmp_path / "replacement"
+    replacement.write_bytes(data)
+    os.replace(replacement, path)
+    assert memo.recall(path, limits) is None
+
+    # a limit that the file is now over is honoured, whatever was remembered
+    memo.hash(path, limits)
+    assert memo.recall(path, limits) is not None
+    assert memo.recall(path, replace(limits, max_total_bytes=100)) is None
+
+
+def test_a_file_changed_just_now_is_not_remembered(tmp_path: Path) -> None:
+    """A file written in this second could be written again in the same timestamp tick, unseen."""
+    path = copy_of(ORIGINAL, tmp_path / "in")
+    memo = cache_module.HashMemo(tmp_path / "cache")
+    assert memo.hash(path, Settings().limits) is not None
+    assert not list((tmp_path / "cache").glob("*" + cache_module.HASH_SUFFIX))
+
+
+@pytest.mark.usefixtures("trusting")
+def test_folders_links_and_damaged_memos_are_hashed_afresh(tmp_path: Path) -> None:
+    path = copy_of(ORIGINAL, tmp_path / "in")
+    limits = Settings().limits
+    memo = cache_module.HashMemo(tmp_path / "cache")
+    memo.hash(tmp_path / "in", limits)  # a folder: its files' identities are not one identity
+    link = tmp_path / "link.apk"
+    link.symlink_to(path)
+    memo.hash(link, limits)  # never through a link (input_sha256 does not follow one either)
+    assert not list((tmp_path / "cache").glob("*" + cache_module.HASH_SUFFIX))
+
+    sha256 = memo.hash(path, limits)
+    (file,) = (tmp_path / "cache").glob("*" + cache_module.HASH_SUFFIX)
+    good = file.read_bytes()
+    identity = cache_module.stat_identity(path)
+    assert identity is not None
+    damaged = [
+        good[:-3],
+        good.replace(b"hash-memo 1", b"hash-memo 9"),
+        cache_module.frame(cache_module.HASH_FORMAT, {"identity": [0, 0, 0, 0, 0], "sha256": sha256}),
+        cache_module.frame(cache_module.HASH_FORMAT, {"identity": list(identity), "sha256": "0" * 63}),
+        cache_module.frame(cache_module.HASH_FORMAT, {"identity": list(identity), "sha256": sha256}, b"x"),
+        cache_module.frame(cache_module.COMPARISON_FORMAT, {"identity": list(identity), "sha256": sha256}),
+    ]
+    for bad in damaged:
+        file.write_bytes(bad)
+        assert memo.recall(path, limits) is None
+    file.write_bytes(good)
+    assert memo.recall(path, limits) == sha256
+
+
+def test_no_cache_neither_reads_nor_writes_memos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache_module, "RACY_SECONDS", 0)
+    monkeypatch.setenv(cache_module.ENVIRONMENT, str(tmp_path / "cache"))
+    original, suspect = copy_of(ORIGINAL, tmp_path / "in"), copy_of(UNRELATED, tmp_path / "in")
+    args = ["compare", str(original), str(suspect), "-q", "--no-cache"]
+    assert cli.run(args) == 0
+    assert not (tmp_path / "cache").exists()
 
 
 # --- what is never trusted or kept -----------------------------------------------------------------------
@@ -233,7 +392,8 @@ def test_an_analysis_cut_short_is_kept_by_neither_cache(tmp_path: Path) -> None:
     settings = REPRODUCIBLE.with_limits(max_seconds=1e-9)
     comparison = cache_module.compare_cached(ORIGINAL, UNRELATED, settings, tmp_path)
     assert any("time limit reached" in w.message for w in comparison.warnings)
-    assert not list(tmp_path.iterdir())
+    # only the inputs' hash memos: what a file's bytes hash to does not depend on how busy the machine was
+    assert {p.suffix for p in tmp_path.iterdir()} <= {cache_module.HASH_SUFFIX}
 
 
 def test_the_folder_bound_covers_both_kinds(tmp_path: Path, fresh: Comparison) -> None:
@@ -259,7 +419,9 @@ def test_compare_twice_gives_the_same_report_and_says_it_was_cached(
     assert cache_module.COMPARISON_STAGE not in capsys.readouterr().out
     assert cli.run(args) == 1
     assert report.read_bytes() == first
-    assert cache_module.COMPARISON_STAGE in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert cache_module.COMPARISON_STAGE in out
+    assert re.search(rf"{cli.REPORT_STAGE} +│ +[0-9]+\.[0-9]{{3}}", out)  # building and writing the report
     # --no-cache compares afresh, with the same result
     assert cli.run([*args, "--no-cache"]) == 1
     assert cache_module.COMPARISON_STAGE not in capsys.readouterr().out
@@ -270,7 +432,8 @@ import json, sys
 from clonedetect import cli
 code = cli.run(sys.argv[1:])
 heavy = ["cv2", "numpy", "sqlite3", "clonedetect.pipeline", "clonedetect.match", "clonedetect.extract",
-         "clonedetect.fingerprint", "clonedetect.store.baselines", "clonedetect.store.rank"]
+         "clonedetect.fingerprint", "clonedetect.store.baselines", "clonedetect.store.rank", "jinja2",
+         "concurrent.futures.thread"]
 print(json.dumps({"code": code, "loaded": [name for name in heavy if name in sys.modules]}))
 """
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 import base64
 import io
 import json
+import math
 import os
 import re
+from dataclasses import replace
+from enum import IntEnum, StrEnum
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 from rich.cells import cell_len
@@ -45,10 +49,11 @@ from clonedetect.report.console import (
     printable,
     render_console,
     render_inspection,
+    render_timings,
     verdict_line,
 )
-from clonedetect.report.html import exhibit_thumbnail_keys
-from clonedetect.report.model import REPRODUCIBLE_TIMESTAMP, SCHEMA_VERSION
+from clonedetect.report.model import REPRODUCIBLE_TIMESTAMP, SCHEMA_VERSION, reported_thumbnails, stable
+from clonedetect.report.thumbnails import exhibit_thumbnail_keys, significant_matches
 from clonedetect.settings import Settings, Thresholds
 
 GOLDEN = Path(__file__).parent / "golden" / "report.json"
@@ -191,6 +196,60 @@ def test_report_carries_the_shown_thumbnails_and_the_matched_strings() -> None:
     assert "baseline_text" not in report["categories"]["icon"]["matches"][0]
     assert report["suspect"]["endpoints"] == ["http://203.0.113.7:8080"]
     assert report["baseline"]["sdks"] == ["payment:Alipay"]
+
+
+def test_reported_thumbnails_are_the_ones_the_report_carries() -> None:
+    """What the comparison cache keeps (reported_thumbnails) is exactly what build_report puts in."""
+    comparison = sample_comparison()
+    kept = reported_thumbnails(comparison)
+    assert sorted(key for key, _ in kept) == sorted(_report()["thumbnails"])
+    assert _report(comparison=replace(comparison, thumbnails=kept)) == _report()
+
+
+def test_the_most_significant_matches_are_the_first_of_the_full_order() -> None:
+    """significant_matches(category, n) picks n without sorting all: the same n as sorting all."""
+    matches = [
+        {"baseline": f"b{n % 7}", "suspect": f"s{n}", "similarity": (n * 37 % 11) / 10, "method": method}
+        for n, method in zip(range(60), ["phash", "sha256", "pixels", "orb"] * 15, strict=True)
+    ]
+    category = {"matches": matches}
+    for limit in (0, 1, 5, 24, 59, 60, 100):
+        assert significant_matches(category, limit) == significant_matches(category)[:limit]
+
+
+class Kind(StrEnum):
+    ICON = "icon"
+
+
+class Level(IntEnum):
+    HIGH = 3
+
+
+def test_stable_copies_exact_types_fast_and_others_by_the_general_rules() -> None:
+    value = {
+        "a": [1, "x", None, True, 0.123456, -1e-9, (2.000049, "t")],
+        Kind.ICON: Kind.ICON,  # a str subclass key becomes its text; the value is kept as it is
+        "level": Level.HIGH,
+        "view": MappingProxyType({"f": 0.33333}),  # any Mapping becomes a dict
+        "nan": math.nan,
+    }
+    copied = stable(value)
+    assert copied["a"] == [1, "x", None, True, 0.1235, 0.0, [2.0, "t"]]
+    assert str(copied["a"][5]) == "0.0"  # not -0.0
+    assert list(copied) == ["a", "icon", "level", "view", "nan"]
+    assert {type(key) for key in copied} == {str}
+    assert copied["icon"] is Kind.ICON and copied["level"] is Level.HIGH
+    assert copied["view"] == {"f": 0.3333} and type(copied["view"]) is dict
+    assert math.isnan(copied["nan"])
+    with pytest.raises(TypeError, match="set"):
+        stable({"a": {1, 2}})
+
+
+def test_render_timings_prints_each_stage_and_the_total() -> None:
+    console, buffer = _console()
+    render_timings((("cache.hash", 0.001), ("comparison.cache", 0.25), ("report", 0.5)), console)
+    out = buffer.getvalue()
+    assert "report" in out and "0.500" in out and "0.751" in out
 
 
 def test_report_has_every_contract_field() -> None:

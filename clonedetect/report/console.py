@@ -94,7 +94,12 @@ def render_console(
         console.print(Text("No differences in name, ids, signer, prices or endpoints."))
     _print_warnings(report["warnings"], console, None if verbose else warnings_shown)
     if timings is not None:
-        console.print(_timings_table(timings))
+        render_timings(timings, console)
+
+
+def render_timings(timings: Sequence[tuple[str, float]], console: Console) -> None:
+    """The seconds each stage took, and their total (what --timings prints after the report)."""
+    console.print(_timings_table(timings))
 
 
 def _print_verdict(report: Mapping[str, Any], console: Console) -> None:

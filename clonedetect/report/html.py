@@ -23,24 +23,37 @@ import re
 import shlex
 import tempfile
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import jinja2
 from markupsafe import Markup
 
 from clonedetect.errors import InputError
 from clonedetect.model import Category, CategoryScore
+from clonedetect.report.access import as_mapping, as_number, as_sequence, as_text
 from clonedetect.report.json_report import render_json
-from clonedetect.report.labels import COURT_ORDER, DIFFERENCE_ORDER, Labels, Lang, labels_for
+from clonedetect.report.labels import DIFFERENCE_ORDER, Labels, Lang, labels_for
+from clonedetect.report.thumbnails import (
+    IMAGE_CATEGORIES,
+    MAX_IMAGE_PAIRS,
+    ordered_categories,
+    significant_matches,
+)
+
+# Re-exported: the exhibit's callers know these as part of the exhibit (they live where build_report reads
+# them without importing the exhibit's renderer).
+from clonedetect.report.thumbnails import encode_thumbnails as encode_thumbnails
+from clonedetect.report.thumbnails import exhibit_thumbnail_keys as exhibit_thumbnail_keys
+
+if TYPE_CHECKING:
+    import jinja2
 
 TEMPLATES = Path(__file__).parent / "templates"
 SUPPORTED_SCHEMA = 1
 
 # Caps on what one exhibit lists; every cap comes with a count of what it left out.
-MAX_IMAGE_PAIRS = 24  # per image category: about two A4 pages of side-by-side thumbnails
 MAX_TEXT_PAIRS = 40
 MAX_TABLE_PAIRS = 30
 MAX_DIFFERENCES = 200
@@ -50,7 +63,6 @@ MAX_TEXT_CHARS = 240  # one shown string; the evidence is the report, the exhibi
 MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024  # a thumbnail is <= 128 px; anything this large is not one
 SMALL_SPRITE_PX = 48  # thumbnails at most this big are scaled up with hard pixel edges, not blurred
 
-IMAGE_CATEGORIES = frozenset({"icon", "characters", "ui", "art"})
 TABLE_CATEGORIES = frozenset({"rules"})
 TEXT_SECTION = ("text", "rules")  # section 3 of the exhibit; every other category is shown in section 2
 # Differences about the package as a whole; every other difference is a changed value inside a table.
@@ -58,8 +70,6 @@ PACKAGE_FIELDS = frozenset(
     {"app_name", "package_id", "version", "version_code", "signer", "payment_sdk", "sdk"}
 )
 ENDPOINT_FIELDS = frozenset({"endpoint", "endpoints", "server", "ip"})
-# sha256 and identical pixels are the strongest evidence, so among equal similarities they come first.
-METHOD_RANK = {"sha256": 0, "pixels": 1}
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -343,24 +353,6 @@ def report_sha256(report: Mapping[str, Any]) -> str:
     return hashlib.sha256(render_json(body).encode("utf-8")).hexdigest()
 
 
-def exhibit_thumbnail_keys(report: Mapping[str, Any]) -> list[str]:
-    """The thumbnail keys ('baseline:<path>', 'suspect:<path>') of every pair the exhibit shows, sorted:
-    what a report needs to carry in `thumbnails` for its exhibit to show every picture."""
-    keys: set[str] = set()
-    for name, body in ordered_categories(report):
-        if name not in IMAGE_CATEGORIES:
-            continue
-        for match in significant_matches(body)[:MAX_IMAGE_PAIRS]:
-            keys.add("baseline:" + as_text(match.get("baseline")))
-            keys.add("suspect:" + as_text(match.get("suspect")))
-    return sorted(keys)
-
-
-def encode_thumbnails(thumbnails: Mapping[str, bytes]) -> dict[str, str]:
-    """The report's `thumbnails` field: the same keys, base64 (standard alphabet, padded) PNG bytes."""
-    return {key: base64.b64encode(thumbnails[key]).decode("ascii") for key in sorted(thumbnails)}
-
-
 def thumbnails_from_report(report: Mapping[str, Any]) -> dict[str, bytes]:
     """Decode the report's `thumbnails` field; a value that is not base64 of a PNG/JPEG is left out (its
     asset is drawn as 'no image'), never passed to the page."""
@@ -378,6 +370,10 @@ def thumbnails_from_report(report: Mapping[str, Any]) -> dict[str, bytes]:
 
 
 def template_environment() -> jinja2.Environment:
+    # jinja2 is imported here, not with this module: every `compare` imports this module (the exhibit
+    # command is registered at start-up) but only one that writes an exhibit needs jinja2 (~40 ms).
+    import jinja2
+
     environment = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
@@ -393,35 +389,12 @@ def template_environment() -> jinja2.Environment:
 # ------------------------------------------------------------------------------------------ view building
 
 
-def ordered_categories(report: Mapping[str, Any]) -> list[tuple[str, Mapping[str, Any]]]:
-    """Categories in the court's order, then any others alphabetically."""
-    categories = as_mapping(report.get("categories"))
-    rank = {name: index for index, name in enumerate(COURT_ORDER)}
-    names = sorted(categories, key=lambda name: (rank.get(name, len(rank)), name))
-    return [(name, as_mapping(categories[name])) for name in names]
-
-
 def ordered_differences(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """Differences in the court's order (name, ids, version, signer, prices, zones, payment, servers), then
     other fields alphabetically; within one field the report's own (sorted) order is kept."""
     rank = {name: index for index, name in enumerate(DIFFERENCE_ORDER)}
     rows = [as_mapping(d) for d in as_sequence(report.get("differences"))]
     return sorted(rows, key=lambda d: (rank.get(as_text(d.get("field")), len(rank)), as_text(d.get("field"))))
-
-
-def significant_matches(category: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """A category's matches, most significant first: similarity, then weight, then exact methods first."""
-    matches = [as_mapping(m) for m in as_sequence(category.get("matches"))]
-    return sorted(
-        matches,
-        key=lambda m: (
-            -as_number(m.get("similarity")),
-            -as_number(m.get("weight"), 1.0),
-            METHOD_RANK.get(as_text(m.get("method")), len(METHOD_RANK)),
-            as_text(m.get("baseline")),
-            as_text(m.get("suspect")),
-        ),
-    )
 
 
 def finding_of(name: str, category: Mapping[str, Any]) -> str:
@@ -689,32 +662,3 @@ def file_sha256(path: Path) -> str:
         for block in iter(lambda: source.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-# ---------------------------------------------------------------------------------- tolerant accessors
-# A saved report is a file a user hands us: wrong types become empty values here instead of tracebacks.
-# The notice reads the report through the same accessors.
-
-
-def as_mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def as_sequence(value: Any) -> Sequence[Any]:
-    return value if isinstance(value, list | tuple) else ()
-
-
-def as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool | int | float):
-        return str(value)
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
-
-
-def as_number(value: Any, default: float = 0.0) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return default
-    return float(value) if value == value else default  # NaN is no number to sort or show

@@ -18,7 +18,9 @@ from typing import Any
 
 SUITE_NAME = "clonedetect.scan"
 CATEGORY_ORDER: tuple[str, ...] = ("icon", "characters", "ui", "text", "rules")
-_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# The characters XML 1.0 forbids, listed directly: the negated form of the allowed ranges is the same set but
+# costs ~6-16 ms to compile, on every start-up of the command line (cli_store imports this module).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 class JunitRenderer:

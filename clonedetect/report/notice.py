@@ -18,10 +18,9 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import jinja2
 from markupsafe import Markup
 
 from clonedetect.errors import UsageError
@@ -45,6 +44,9 @@ from clonedetect.report.html import (
     write_atomic,
 )
 from clonedetect.report.labels import Labels, Lang, labels_for
+
+if TYPE_CHECKING:
+    import jinja2  # a type only; html.template_environment() imports it when a notice is written
 
 SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 _ENDPOINT_SPLIT = re.compile(r"[\s,;]+")
