@@ -386,7 +386,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
         else:  # keep the pair for the next run, not the scratch files of this one
-            for scratch in [*workdir.glob("run-*"), workdir / "code", workdir / "profile.txt"]:
+            leftovers = ("code", "profile.txt", "report.json")
+            for scratch in [*workdir.glob("run-*"), *(workdir / name for name in leftovers)]:
                 if scratch.is_dir():
                     shutil.rmtree(scratch, ignore_errors=True)
                 else:
@@ -415,10 +416,11 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         cache = scratch / "cache"
         for kind, runs, stages in (("cold", cold_runs, cold_stages), ("cached", warm_runs, warm_stages)):
             print(f"round {number + 1}/{args.runs}: clonedetect ({kind}) ...", flush=True)
-            result, timings = run_clonedetect(pair, scratch / "report.json", cache, args.jobs, code)
+            # one report path for every run: the report records its command line, output path included
+            result, timings = run_clonedetect(pair, workdir / "report.json", cache, args.jobs, code)
             runs.append(result)
             stages.append(timings)
-            reports.append((scratch / "report.json").read_bytes())
+            reports.append((workdir / "report.json").read_bytes())
         if not args.skip_naive:
             print(f"round {number + 1}/{args.runs}: naive ...", flush=True)
             result, naive_result = run_naive(pair, scratch / "naive.json")
