@@ -74,24 +74,23 @@ def _rss(pid: int) -> int:
         return 0
 
 
-def _high_water(pid: int) -> int:
+def _kib_field(path: str, field: str) -> int:
+    """A 'Field:  1234 kB' line of a /proc file, in bytes; 0 when the process is gone or the line missing."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) * 1024
     except (OSError, IndexError, ValueError):
         pass
     return 0
+
+
+def _high_water(pid: int) -> int:
+    return _kib_field(f"/proc/{pid}/status", "VmHWM")
 
 
 def _pss(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, IndexError, ValueError):
-        pass
-    return 0
+    return _kib_field(f"/proc/{pid}/smaps_rollup", "Pss")
 
 
 class TreeSampler(threading.Thread):

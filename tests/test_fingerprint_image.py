@@ -20,13 +20,14 @@ from corpus import CORPUS
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
+from imageprints import image_asset
 from PIL import Image
 
 from clonedetect.fingerprint import hashes
 from clonedetect.fingerprint import image as image_module
 from clonedetect.fingerprint.decode import DecodeError, declared_size, decode_image, sniff_format
 from clonedetect.fingerprint.image import ImageFingerprinter
-from clonedetect.model import Asset, AssetKind, Category, Frame, Print
+from clonedetect.model import Frame, Print
 from clonedetect.settings import Limits, Settings
 from clonedetect.unpack.memory import MemorySource
 
@@ -108,22 +109,8 @@ def cgbi(rgba: np.ndarray) -> bytes:
     )
 
 
-def asset(path: str, data: bytes, entry: str | None = None, frame: Frame | None = None) -> Asset:
-    return Asset(
-        path=path,
-        entry=entry or path,
-        kind=AssetKind.IMAGE,
-        category=Category.CHARACTERS,
-        media_type="image/png",
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        found_by="test",
-        frame=frame,
-    )
-
-
 def fingerprint(files: dict[str, bytes], settings: Settings | None = None) -> tuple[list[Print], list]:
-    assets = [asset(name, data) for name, data in sorted(files.items())]
+    assets = [image_asset(name, data) for name, data in sorted(files.items())]
     return ImageFingerprinter().fingerprint(assets, MemorySource(files), settings or Settings())
 
 
@@ -304,7 +291,7 @@ def test_hostile_entries_become_warnings_and_the_rest_is_fingerprinted() -> None
 
 def test_an_unreadable_entry_is_a_warning() -> None:
     data = encode(sprite())
-    assets = [asset("gone.png", data)]
+    assets = [image_asset("gone.png", data)]
     prints, warnings = ImageFingerprinter().fingerprint(assets, MemorySource({}), Settings())
     assert prints == [] and warnings[0].path == "gone.png" and "no such entry" in warnings[0].message
 
@@ -331,7 +318,7 @@ def test_frames_are_cut_rotated_back_and_untrimmed_and_the_page_is_decoded_once(
         "atlas.png#trimmed": Frame(2, 36, 20, 20, offset_x=6, offset_y=6, source_width=30, source_height=30),
         "atlas.png#outside": Frame(90, 60, 30, 30),
     }
-    assets = [asset(path, data, "atlas.png", frame) for path, frame in frames.items()]
+    assets = [image_asset(path, data, "atlas.png", frame) for path, frame in frames.items()]
     calls = []
     real = image_module.read_page
     monkeypatch.setattr(image_module, "read_page", lambda *a: calls.append(1) or real(*a))
@@ -357,7 +344,7 @@ def test_hostile_frame_source_size_is_bounded() -> None:
     data = encode(sprite(16))
     frame = Frame(0, 0, 16, 16, source_width=60_000, source_height=60_000)
     prints, warnings = ImageFingerprinter().fingerprint(
-        [asset("a.png#f", data, "a.png", frame)], MemorySource({"a.png": data}), Settings()
+        [image_asset("a.png#f", data, "a.png", frame)], MemorySource({"a.png": data}), Settings()
     )
     assert prints == [] and "over the limit" in warnings[0].message
 

@@ -5,7 +5,6 @@ that carries no evidence, and property tests of the fast paths against plain ref
 
 from __future__ import annotations
 
-import hashlib
 import io
 import random
 from functools import cache
@@ -15,6 +14,7 @@ import pytest
 from corpus import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from imageprints import image_asset, prints_of
 from PIL import Image
 
 from benchmarks import transforms
@@ -47,25 +47,6 @@ DISTRACTORS = {
     "other/splash.jpg": SPD / "splashes/city.jpg",
     "other/icon.png": TUX / "icon_128.png",
 }
-
-
-def prints_of(files: dict[str, bytes], category: Category = Category.CHARACTERS) -> list[Print]:
-    assets = [
-        Asset(
-            name,
-            name,
-            AssetKind.IMAGE,
-            category,
-            "image/png",
-            hashlib.sha256(data).hexdigest(),
-            len(data),
-            "t",
-        )
-        for name, data in sorted(files.items())
-    ]
-    prints, warnings = ImageFingerprinter().fingerprint(assets, MemorySource(files), Settings())
-    assert not warnings
-    return prints
 
 
 @cache
@@ -147,19 +128,7 @@ def test_frames_of_a_repacked_atlas_are_matched_and_named_repacked() -> None:
     for frame in page.frames:
         rect = Frame(frame.x, frame.y, frame.w, frame.h, frame.rotated, frame.trim_x, frame.trim_y,
                      frame.source_w, frame.source_h)  # fmt: skip
-        assets.append(
-            Asset(
-                f"atlas.png#{frame.name}",
-                "atlas.png",
-                AssetKind.IMAGE,
-                Category.CHARACTERS,
-                "image/png",
-                hashlib.sha256(page_bytes).hexdigest(),
-                len(page_bytes),
-                "t",
-                frame=rect,
-            )
-        )
+        assets.append(image_asset(f"atlas.png#{frame.name}", page_bytes, "atlas.png", rect))
     suspect, warnings = ImageFingerprinter().fingerprint(
         assets, MemorySource({"atlas.png": page_bytes}), Settings()
     )

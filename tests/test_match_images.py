@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import random
 import time
@@ -12,14 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 from corpus import CORPUS
+from imageprints import prints_of
 from PIL import Image, ImageDraw
 
-from clonedetect.fingerprint.image import ImageFingerprinter
 from clonedetect.match import images as matching
 from clonedetect.match.images import ImageMatcher
-from clonedetect.model import Asset, AssetKind, Category, Match, MatchResult, Print
+from clonedetect.model import Category, Match, MatchResult, Print
 from clonedetect.settings import Settings
-from clonedetect.unpack.memory import MemorySource
 
 TUXEMON = CORPUS / "tuxemon/mods/tuxemon/gfx/sprites/battle"
 SHATTERED = CORPUS / "shattered-pixel-dungeon"
@@ -40,25 +38,6 @@ DERIVED_FAMILIES = (
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
-
-
-def prints_of(files: dict[str, bytes], category: Category = Category.CHARACTERS) -> list[Print]:
-    assets = [
-        Asset(
-            name,
-            name,
-            AssetKind.IMAGE,
-            category,
-            "image/png",
-            hashlib.sha256(data).hexdigest(),
-            len(data),
-            "test",
-        )
-        for name, data in sorted(files.items())
-    ]
-    prints, warnings = ImageFingerprinter().fingerprint(assets, MemorySource(files), Settings())
-    assert not warnings
-    return prints
 
 
 def png(image: Image.Image) -> bytes:

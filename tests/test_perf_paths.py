@@ -18,6 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from imageprints import image_asset
 
 from clonedetect import cache as cache_module
 from clonedetect import model
@@ -25,7 +26,7 @@ from clonedetect.fingerprint import decode
 from clonedetect.fingerprint import image as image_module
 from clonedetect.fingerprint.image import EntryWork, ImageFingerprinter, KnownImages, fingerprint_entry
 from clonedetect.match import images as images_module
-from clonedetect.model import Asset, AssetKind, Category, Frame, Print
+from clonedetect.model import Asset, AssetKind, Frame, Print
 from clonedetect.pipeline import analyse
 from clonedetect.settings import Limits, Settings
 from clonedetect.unpack.memory import MemorySource
@@ -66,20 +67,6 @@ def jpeg(rgba: np.ndarray) -> bytes:
     ok, data = cv2.imencode(".jpg", cv2.cvtColor(rgba, cv2.COLOR_RGBA2BGR), [cv2.IMWRITE_JPEG_QUALITY, 85])
     assert ok
     return data.tobytes()
-
-
-def image_asset(path: str, data: bytes, entry: str | None = None, frame: Frame | None = None) -> Asset:
-    return Asset(
-        path=path,
-        entry=entry or path,
-        kind=AssetKind.IMAGE,
-        category=Category.CHARACTERS,
-        media_type="image/png",
-        sha256=hashlib.sha256(data).hexdigest(),
-        size=len(data),
-        found_by="test",
-        frame=frame,
-    )
 
 
 def game_files() -> tuple[dict[str, bytes], list[Asset]]:
