@@ -272,20 +272,22 @@ def _traits(tables: Sequence[dict[str, str]]) -> tuple[Traits, ...]:
     """Traits of every print; the colour layouts converted to Lab for all prints at once."""
     count = len(tables)
     raw = np.zeros((count, COLOUR_CELLS, 4), dtype=np.uint8)
+    has_colour = np.zeros(count, dtype=bool)
     for index, values in enumerate(tables):
         colour = values.get("colour")
         if colour is not None and _is_hex(colour, COLOUR_CELLS * 8):
             raw[index] = np.frombuffer(bytes.fromhex(colour), dtype=np.uint8).reshape(-1, 4)
-        # no colour layout: all zeros, so every comparison sees "same colours" and colours decide nothing
+            has_colour[index] = True
     cells = raw.astype(np.float32) / 255.0
     exact = raw.astype(np.float64) / 255.0
     # (prints, backgrounds, cells, 3): the layout flattened on each background, in CIE Lab
     lab = np.stack(
         [srgb_to_lab(exact[..., :3] + level * (1.0 - exact[..., 3:4])) for _, level in BACKGROUNDS], axis=1
     ).astype(np.float32)
+    # no colour layout: Lab all zeros, so every comparison sees "same colours" and colours decide nothing
+    lab[~has_colour] = 0.0
     traits = []
     for index, values in enumerate(tables):
-        has_colour = values.get("colour") is not None and _is_hex(values["colour"], COLOUR_CELLS * 8)
         mask = None
         value = values.get("mask")
         has_alpha = values.get("phash@white") is not None
@@ -294,7 +296,7 @@ def _traits(tables: Sequence[dict[str, str]]) -> tuple[Traits, ...]:
             mask = bits.reshape(MASK_SIDE, MASK_SIDE).astype(bool)
         traits.append(
             Traits(
-                lab=lab[index] if has_colour else np.zeros_like(lab[index]),
+                lab=lab[index],
                 cells=cells[index],
                 cell_alpha=cells[index, :, 3],
                 mask=mask,
