@@ -390,7 +390,8 @@ def _analyse_through(
 def _analyse(path: Path, settings: Settings, reuse: Sequence[Print] = ()) -> Analysis:
     from clonedetect import pipeline  # OpenCV and NumPy: imported when analysis is near, never on a hit
 
-    return pipeline.analyse(path, settings, reuse=reuse)
+    # without prints to reuse, the plain call: tests stand in a pipeline whose analyse() takes no `reuse`
+    return pipeline.analyse(path, settings, reuse=reuse) if reuse else pipeline.analyse(path, settings)
 
 
 def _pipeline_compare(baseline: Analysis, suspect: Analysis, settings: Settings) -> Comparison:
