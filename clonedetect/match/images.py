@@ -35,6 +35,7 @@ import clonedetect.fingerprint.decode  # noqa: F401
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 
@@ -427,6 +428,18 @@ class Judgement:
     colour: float  # mean delta E, to prefer the more faithful of two equally close copies
 
 
+@dataclass(frozen=True, slots=True)
+class HashVerdict:
+    """What the fingerprints alone say of a candidate that passes on them, before its thumbnail is aligned."""
+
+    candidate: Candidate
+    recoloured: bool  # same outlines, other colours
+    edited: bool  # close but changed otherwise (neither faithful nor recoloured): alignment must confirm it
+    similarity: float  # as reported; alignment does not change it
+    colours: Colours
+    mask: float | None  # silhouette distance, when both have alpha
+
+
 class Judge:
     """Judges the candidates of one baseline x suspect comparison; keeps decoded thumbnails for reuse."""
 
@@ -441,26 +454,37 @@ class Judge:
         self.verified: dict[tuple[int, int, int, bool], Verification | None] = {}
 
     def best(self, row: int, candidates: Sequence[Candidate]) -> tuple[Judgement, str] | None:
-        """The best candidate that passes on hashes, else the best that passes on thumbnails."""
+        """The best candidate that passes on hashes, else the best that passes on thumbnails.
+
+        A candidate's rank (similarity, then colour, then path) is known from its fingerprints; aligning its
+        thumbnail only confirms or rejects it and names transforms. So the candidates that pass on hashes are
+        aligned best first and the first one that survives wins: the same choice as aligning every one of
+        them, without aligning the runners-up (most of matching's time is alignment)."""
+        passing = [
+            (verdict, self.suspect.prints[verdict.candidate.suspect].asset.path)
+            for verdict in map(partial(self.on_hashes, row), candidates)
+            if verdict is not None
+        ]
+        for verdict, path in sorted(
+            passing, key=lambda pair: (-pair[0].similarity, pair[0].colours.mean, pair[1])
+        ):
+            judgement = self.confirm(row, verdict)
+            if judgement is not None:
+                return judgement, path
         passed = []
-        for candidate in candidates:
-            judgement = self.on_hashes(row, candidate)
+        # closest first; among equally close ones (the same icon at several densities), the nearest size
+        grey = sorted(
+            (c for c in candidates if c.closeness <= GREY_ZONE or c.edges <= EDGES_RECOLOUR),
+            key=lambda c: (
+                c.closeness,
+                self._size_gap(row, c),
+                self.suspect.prints[c.suspect].asset.path,
+            ),
+        )
+        for candidate in grey[:VERIFY_LIMIT]:
+            judgement = self.on_thumbnails(row, candidate)
             if judgement is not None:
                 passed.append((judgement, self.suspect.prints[candidate.suspect].asset.path))
-        if not passed:
-            # closest first; among equally close ones (the same icon at several densities), the nearest size
-            grey = sorted(
-                (c for c in candidates if c.closeness <= GREY_ZONE or c.edges <= EDGES_RECOLOUR),
-                key=lambda c: (
-                    c.closeness,
-                    self._size_gap(row, c),
-                    self.suspect.prints[c.suspect].asset.path,
-                ),
-            )
-            for candidate in grey[:VERIFY_LIMIT]:
-                judgement = self.on_thumbnails(row, candidate)
-                if judgement is not None:
-                    passed.append((judgement, self.suspect.prints[candidate.suspect].asset.path))
         if not passed:
             return None
         return min(passed, key=lambda pair: (-pair[0].similarity, pair[0].colour, pair[1]))
@@ -469,12 +493,10 @@ class Judge:
         item, copy = self.base.prints[row], self.suspect.prints[candidate.suspect]
         return abs(float(np.log(max(1, item.width * item.height) / max(1, copy.width * copy.height))))
 
-    def on_hashes(self, row: int, candidate: Candidate) -> Judgement | None:
+    def on_hashes(self, row: int, candidate: Candidate) -> HashVerdict | None:
         """A faithful copy (pHash, dHash, colours and silhouette agree), a recolour (edges and silhouette
         agree, colours differ) or an edited copy (pHash, dHash and silhouette agree, something else changed:
-        a badge, a caption; the thumbnails must confirm it and say what). Every passing candidate is also
-        aligned on its thumbnail, which names what else was done (cropped, overlaid, letterboxed)."""
-        item, copy = self.base.prints[row], self.suspect.prints[candidate.suspect]
+        a badge, a caption; the thumbnails must confirm it and say what), or None; `confirm` aligns it."""
         fitted = self.fitted(row, candidate)
         colours = compare_colours(
             self.base.traits[row], self.suspect.traits[candidate.suspect], candidate.mirrored, fitted
@@ -500,13 +522,23 @@ class Judge:
         edited = close and not (faithful or recoloured)
         if not (faithful or edited or recoloured):
             return None
-        evidence = _hash_evidence(candidate, colours, mask)
-        transforms = set(_transforms(item, copy, candidate))
         if recoloured:
-            transforms.add("recoloured")
             similarity = 1.0 - (candidate.edges + min(candidate.phash, 32)) / 128.0
         else:
             similarity = 1.0 - (candidate.phash + candidate.dhash) / 128.0
+        return HashVerdict(
+            candidate, recoloured, edited, round(min(NEAR_CEILING, similarity), 4), colours, mask
+        )
+
+    def confirm(self, row: int, verdict: HashVerdict) -> Judgement | None:
+        """A candidate that passed on hashes, aligned on its thumbnail, which names what else was done
+        (cropped, overlaid, letterboxed) - or rejects a recolour or an edit the pixels do not show."""
+        candidate, recoloured, edited = verdict.candidate, verdict.recoloured, verdict.edited
+        item, copy = self.base.prints[row], self.suspect.prints[candidate.suspect]
+        evidence = _hash_evidence(candidate, verdict.colours, verdict.mask)
+        transforms = set(_transforms(item, copy, candidate))
+        if recoloured:
+            transforms.add("recoloured")
         resized = (item.width, item.height) != (copy.width, copy.height)
         verification = self.verification(row, candidate)
         confirmed = verification is not None and verification.accepted
@@ -517,6 +549,7 @@ class Judge:
         if recoloured and not confirmed and verification is not None:
             # outlines hashed alike, but the thumbnails do not show one picture recoloured: unless the
             # silhouettes and edges agree to the last bit, two round items (a button and an egg) look alike
+            mask = verdict.mask
             strict = candidate.edges <= EDGES_SAME and mask is not None and mask <= MASK_SAME
             if not (strict or verification.structure >= SAME_OUTLINES):
                 return None
@@ -538,16 +571,16 @@ class Judge:
             and verification.colour_shift > RECOLOUR_SHIFT
         ):
             transforms.add("recoloured")  # the outlines line up, the colours do not: a colour shift
-        if edited and colours.changed >= RECOLOURED_CELLS and "overlaid" not in transforms:
+        if edited and verdict.colours.changed >= RECOLOURED_CELLS and "overlaid" not in transforms:
             transforms.add("recoloured")  # the colours moved everywhere, not under a badge
         if resized and not confirmed:
             transforms.add("scaled")
         return Judgement(
-            similarity=round(min(NEAR_CEILING, similarity), 4),
+            similarity=verdict.similarity,
             method="edges" if recoloured else "phash",
             transforms=tuple(sorted(transforms)),
             evidence=evidence,
-            colour=colours.mean,
+            colour=verdict.colours.mean,
         )
 
     def on_thumbnails(self, row: int, candidate: Candidate) -> Judgement | None:
