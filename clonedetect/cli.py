@@ -38,6 +38,7 @@ from clonedetect.cli_common import (
     existing_input,
     fail,
     guarded,
+    invocation_argv,
     write_text,
 )
 from clonedetect.cli_exhibit import exhibit_command, notice_command
@@ -99,7 +100,9 @@ def compare(
         float, typer.Option("--threshold", help="Verdict score (0..1) at or above which it is a clone.")
     ] = Thresholds().clone,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only the verdict line.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print every warning.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print every warning and difference.")
+    ] = False,
     timings: Annotated[bool, typer.Option("--timings", help="Print the time each stage took.")] = False,
     reproducible: Annotated[
         bool, typer.Option("--reproducible", help="Pin the report timestamp so runs are byte-identical.")
@@ -141,7 +144,9 @@ def compare(
         cache_dir = None if no_cache else default_cache_dir()
         comparison = _compare_with(original, registered, suspect_path, settings, cache_dir)
         started = time.perf_counter()
-        report = build_report(comparison, settings, command=[PROG, *_argv(ctx)], generated_at=utc_timestamp())
+        report = build_report(
+            comparison, settings, command=[PROG, *invocation_argv(ctx)], generated_at=utc_timestamp()
+        )
         if json_file is not None:
             write_text(json_file, render_json(report))
         if html is not None or pdf is not None:
@@ -238,11 +243,6 @@ def _pipeline() -> ModuleType:
     # Imported on use, not at start-up: the pipeline pulls in OpenCV and NumPy, which --help, --version
     # and usage errors do not need.
     return importlib.import_module("clonedetect.pipeline")
-
-
-def _argv(ctx: typer.Context) -> tuple[str, ...]:
-    invocation = ctx.find_root().obj
-    return invocation.argv if isinstance(invocation, Invocation) else tuple(sys.argv[1:])
 
 
 def _tolerant_streams() -> None:

@@ -36,6 +36,12 @@ class Invocation:
     argv: tuple[str, ...]
 
 
+def invocation_argv(ctx: typer.Context) -> tuple[str, ...]:
+    """The arguments this command was run with (sys.argv's when not started through cli.run)."""
+    invocation = ctx.find_root().obj
+    return invocation.argv if isinstance(invocation, Invocation) else tuple(sys.argv[1:])
+
+
 LimitOption = Annotated[
     list[str] | None,
     typer.Option(

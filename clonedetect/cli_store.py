@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -23,12 +22,12 @@ from rich.text import Text
 from clonedetect.cli_common import (
     STDOUT,
     DebugOption,
-    Invocation,
     LimitOption,
     StoreOption,
     build_settings,
     existing_input,
     guarded,
+    invocation_argv,
     write_text,
 )
 from clonedetect.errors import UsageError
@@ -404,7 +403,7 @@ def scan_command(
         with _ScanProgress(console, len(paths), quiet) as progress:
             result = scan(paths, settings, options, progress)
         reports = scan_reports(
-            result, settings, command=["clonedetect", *_argv(ctx)], generated_at=utc_timestamp()
+            result, settings, command=["clonedetect", *invocation_argv(ctx)], generated_at=utc_timestamp()
         )
         if json_file is not None:
             write_text(json_file, _render_json_list(reports))
@@ -414,11 +413,6 @@ def scan_command(
         return result.exit_code
 
     _exit(work, debug)
-
-
-def _argv(ctx: typer.Context) -> tuple[str, ...]:
-    invocation = ctx.find_root().obj
-    return invocation.argv if isinstance(invocation, Invocation) else tuple(sys.argv[1:])
 
 
 class _ScanProgress:

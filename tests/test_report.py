@@ -475,6 +475,23 @@ def test_console_warnings_are_counted_and_truncated_unless_verbose() -> None:
     assert "res/raw/14.png" in buffer.getvalue() and "more" not in buffer.getvalue()
 
 
+def test_console_differences_are_capped_per_field_unless_verbose() -> None:
+    """A reskin changes hundreds of prices: each field keeps a few rows, so the signer row stays in sight."""
+    prices = tuple(Difference("price", str(100 + n), str(50 + n), f"shop.csv row {n:02d}") for n in range(40))
+    signer = (Difference("signer", "CN=Studio", "CN=Pirate"),)
+    base = sample_comparison()
+    comparison = Comparison(base.baseline, base.suspect, base.categories, base.verdict, prices + signer, ())
+    console, buffer = _console(width=160)
+    render_console(_report(comparison=comparison), console)
+    out = buffer.getvalue()
+    assert "shop.csv row 04" in out and "shop.csv row 05" not in out
+    assert "CN=Pirate" in out
+    assert "... and 35 more (35 price; use -v to see all)" in out
+    console, buffer = _console(width=160)
+    render_console(_report(comparison=comparison), console, verbose=True)
+    assert "shop.csv row 39" in buffer.getvalue() and "more" not in buffer.getvalue()
+
+
 def test_console_timings_table_when_asked() -> None:
     console, buffer = _console()
     render_console(_report(), console, timings=(("baseline.unpack", 0.5), ("match", 1.25)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
@@ -19,6 +20,9 @@ from rich.text import Text
 
 DEFAULT_WARNINGS_SHOWN = 10
 DEFAULT_SAMPLES_SHOWN = 5
+# differences shown per field (app_name, price, text, ...): a reskin edits hundreds of prices and strings,
+# and a table of all of them would push the signer and server rows out of sight (the JSON keeps them all)
+DEFAULT_DIFFERENCES_PER_FIELD = 5
 # A CI log has no terminal width; 80 columns would fold every package path, so use a log-friendly width.
 NON_TERMINAL_WIDTH = 120
 MAX_CELL_CHARS = 300  # one very long value (a minified config line) must not flood the screen
@@ -81,7 +85,8 @@ def render_console(
     timings: Sequence[tuple[str, float]] | None = None,
     warnings_shown: int = DEFAULT_WARNINGS_SHOWN,
 ) -> None:
-    """Print a comparison report; `quiet` prints only the verdict line, `verbose` every warning."""
+    """Print a comparison report; `quiet` prints only the verdict line, `verbose` every warning and
+    every difference."""
     if quiet:
         _print_verdict(report, console)
         return
@@ -89,7 +94,12 @@ def render_console(
     console.print(_categories_table(report))
     _print_verdict(report, console)
     if report["differences"]:
-        console.print(_differences_table(report["differences"]))
+        per_field = None if verbose else DEFAULT_DIFFERENCES_PER_FIELD
+        table, hidden = _differences_table(report["differences"], per_field)
+        console.print(table)
+        if hidden:
+            more = ", ".join(f"{count} {field}" for field, count in hidden.items())
+            console.print(Text(f"  ... and {sum(hidden.values())} more ({more}; use -v to see all)"))
     else:
         console.print(Text("No differences in name, ids, signer, prices or endpoints."))
     _print_warnings(report["warnings"], console, None if verbose else warnings_shown)
@@ -160,16 +170,26 @@ def _category_order(item: tuple[str, Any]) -> tuple[int, str]:
     return (_COURT_ORDER.index(name) if name in _COURT_ORDER else len(_COURT_ORDER), name)
 
 
-def _differences_table(differences: Sequence[Mapping[str, str]]) -> Table:
+def _differences_table(
+    differences: Sequence[Mapping[str, str]], per_field: int | None
+) -> tuple[Table, dict[str, int]]:
+    """The differences, at most `per_field` of each field (None: all), and how many of each were left out."""
     table = _table("Differences", "field", "original", "suspect", "where")
+    shown: Counter[str] = Counter()
+    hidden: dict[str, int] = {}
     for difference in differences:
+        field = difference["field"]
+        if per_field is not None and shown[field] >= per_field:
+            hidden[field] = hidden.get(field, 0) + 1
+            continue
+        shown[field] += 1
         table.add_row(
-            _cell(difference["field"]),
+            _cell(field),
             _cell(difference["baseline"]),
             _cell(difference["suspect"]),
             _cell(difference["where"]),
         )
-    return table
+    return table, hidden
 
 
 def _print_warnings(warnings: Sequence[Mapping[str, str]], console: Console, shown: int | None) -> None:
