@@ -298,7 +298,7 @@ def test_candidate_search_is_vectorised_and_fast() -> None:
     suspect.phash[:, 0, 1234] = base.phash[0, 0, 7]  # one planted copy
     suspect.dhash[:, 0, 1234] = base.dhash[0, 0, 7]
     start = time.perf_counter()
-    candidates = matching.nearest(base, suspect)
+    candidates = list(matching.nearest(base, suspect))
     assert time.perf_counter() - start < 10.0
     assert len(candidates) == 2000 and all(1 <= len(row) <= 3 * matching.TOP_CANDIDATES for row in candidates)
     planted = next(c for c in candidates[7] if c.suspect == 1234)

@@ -33,9 +33,10 @@ import clonedetect.fingerprint.decode  # noqa: F401
 # isort: split
 
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
+from itertools import islice
 
 import numpy as np
 
@@ -342,9 +343,10 @@ class Candidate:
         return min(self.phash + self.dhash, self.trim_phash + self.trim_dhash)
 
 
-def nearest(base: Hashes, suspect: Hashes, top: int = TOP_CANDIDATES) -> list[list[Candidate]]:
-    """Per baseline print, the closest suspects by pHash + dHash, by trimmed pHash + dHash and by edges."""
-    result: list[list[Candidate]] = []
+def nearest(base: Hashes, suspect: Hashes, top: int = TOP_CANDIDATES) -> Iterator[list[Candidate]]:
+    """Per baseline print in order, the closest suspects by pHash + dHash, by trimmed pHash + dHash and by
+    edges. Computed a block of rows at a time as they are asked for: workers judge the first rows while
+    this process ranks the next."""
     block = max(1, BLOCK_PAIRS // max(1, len(suspect.prints)))
     for start in range(0, len(base.prints), block):
         rows = slice(start, start + block)
@@ -382,8 +384,7 @@ def nearest(base: Hashes, suspect: Hashes, top: int = TOP_CANDIDATES) -> list[li
                         trim_dhash=int(trim_dhash[row, column]),
                     )
                 )
-            result.append(candidates)
-    return result
+            yield candidates
 
 
 def _first_min(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -647,21 +648,21 @@ def near_matches(baseline: Sequence[Print], suspect: Sequence[Print], settings: 
     frames share candidates, so their thumbnails are decoded once per chunk). A chunk ships only its own
     prints and those of its candidates; the result does not depend on the number of workers."""
     base, other = pack(baseline), pack(suspect)
-    candidates = nearest(base, other)
+    ranked = nearest(base, other)
+    rows = len(base.prints)
     jobs = settings.jobs
-    if jobs > 1 and len(candidates) >= MIN_PARALLEL_ROWS:
-        size = min(MAX_CHUNK_ROWS, -(-len(candidates) // (CHUNKS_PER_JOB * jobs)))
-        chunks = [
-            range(start, min(start + size, len(candidates))) for start in range(0, len(candidates), size)
-        ]
-        tasks = (_chunk(base, other, candidates, rows, settings) for rows in chunks)
+    if jobs > 1 and rows >= MIN_PARALLEL_ROWS:
+        size = min(MAX_CHUNK_ROWS, -(-rows // (CHUNKS_PER_JOB * jobs)))
+        chunks = [range(start, min(start + size, rows)) for start in range(0, rows, size)]
+        # a generator: each chunk's candidates are ranked when the pool has room for it, not all up front
+        tasks = (_chunk(base, other, chunk, list(islice(ranked, len(chunk))), settings) for chunk in chunks)
         judged = [
-            (rows.start + row, found)
-            for rows, results in zip(chunks, run_tasks(judge_chunk, tasks, jobs), strict=True)
+            (chunk.start + row, found)
+            for chunk, results in zip(chunks, run_tasks(judge_chunk, tasks, jobs), strict=True)
             for row, found in results
         ]
     else:
-        judged = _judge_rows(base, other, candidates, settings)
+        judged = _judge_rows(base, other, list(ranked), settings)
     return [_near_match(base.prints[row], judgement, path) for row, (judgement, path) in judged]
 
 
@@ -677,16 +678,15 @@ class ChunkTask:
 
 
 def _chunk(
-    base: Hashes, other: Hashes, candidates: list[list[Candidate]], rows: range, settings: Settings
+    base: Hashes, other: Hashes, rows: range, candidates: list[list[Candidate]], settings: Settings
 ) -> ChunkTask:
-    used = sorted({candidate.suspect for row in rows for candidate in candidates[row]})
+    """The task for baseline rows `rows`, whose candidates are `candidates` (one list per row)."""
+    used = sorted({candidate.suspect for found in candidates for candidate in found})
     local = {index: position for position, index in enumerate(used)}
     return ChunkTask(
         baseline=tuple(base.prints[row] for row in rows),
         suspect=tuple(other.prints[index] for index in used),
-        candidates=tuple(
-            tuple(replace(c, suspect=local[c.suspect]) for c in candidates[row]) for row in rows
-        ),
+        candidates=tuple(tuple(replace(c, suspect=local[c.suspect]) for c in found) for found in candidates),
         settings=settings,
     )
 
