@@ -14,7 +14,9 @@ Steps, all in one run on the same machine:
 2. The floor: decode every image of both packages once with OpenCV on one core (imdecode, nothing else),
    divided by the number of CPUs: no pipeline that decodes every image can beat it.
 3. N rounds of: `clonedetect compare` with an empty analysis cache, the same compare again (both analyses
-   now come from the cache: the second compare of the same suspect), and the naive reference
+   now come from the cache: the second compare of the same suspect), the compare once more with only the
+   original's analysis kept (a CI job checking a new suspect against a baseline it has seen), and the
+   naive reference
    (benchmarks/naive.py: Pillow decode + imagehash.phash of every image, rapidfuzz over all strings, one
    process). Each is a subprocess measured for wall time, CPU time (with its workers) and peak memory of its
    process tree (benchmarks/perf_measure.py). clonedetect's reports must be byte-identical across runs.
@@ -210,6 +212,19 @@ def run_clonedetect(
     return result, stages
 
 
+def forget_suspect(cache: Path, suspect: Path) -> None:
+    """Delete the suspect's analysis and the comparison from the cache, keeping the original's analysis.
+
+    Relies on the cache's file names (clonedetect/cache.py): an analysis is `<input sha256[:16]>-<key>`,
+    a comparison `<original's [:16]>-<suspect's [:16]>-<key>`."""
+    prefix = hashlib.sha256(suspect.read_bytes()).hexdigest()[:16]
+    doomed = [*cache.glob(f"{prefix}-*.cdac"), *cache.glob(f"*-{prefix}-*.cdcc")]
+    if len(doomed) != 2:
+        raise RuntimeError(f"expected the suspect's analysis and the comparison in {cache}, found {doomed}")
+    for path in doomed:
+        path.unlink()
+
+
 def run_naive(pair: GamePair, out: Path) -> tuple[Measured, dict[str, Any]]:
     command = [sys.executable, str(REPO / "benchmarks" / "naive.py"), str(pair.original), str(pair.clone)]
     result = measure([*command, "--json", str(out)])
@@ -281,8 +296,13 @@ def median_stages(stages: list[dict[str, float]]) -> dict[str, float]:
 
 
 def derive(
-    pair: GamePair, floor: float, cold: dict[str, float], naive: dict[str, float] | None
+    pair: GamePair,
+    floor: float,
+    cold: dict[str, float],
+    known: dict[str, float],
+    naive: dict[str, float] | None,
 ) -> dict[str, Any]:
+    """Throughputs and ratios; `known`: the runs with the original's analysis cached."""
     megabytes = (pair.original_bytes + pair.clone_bytes) / 1e6
     images = 2 * pair.images
     derived: dict[str, Any] = {
@@ -295,6 +315,7 @@ def derive(
             "naive_mb_per_s": round(megabytes / naive["wall_seconds"], 2),
             "naive_images_per_s": round(images / naive["wall_seconds"], 1),
             "speedup": round(naive["wall_seconds"] / cold["wall_seconds"], 2),
+            "speedup_original_cached": round(naive["wall_seconds"] / known["wall_seconds"], 2),
         }
     return derived
 
@@ -318,7 +339,11 @@ def targets(derived: dict[str, Any], cold: dict[str, float], warm: dict[str, flo
 
 def print_table(result: dict[str, Any]) -> None:
     pair, floor = result["pair"], result["floor"]
-    columns = [("clonedetect", result["clonedetect"]), ("2nd compare", result["clonedetect_cached"])]
+    columns = [
+        ("clonedetect", result["clonedetect"]),
+        ("2nd compare", result["clonedetect_cached"]),
+        ("orig. cached", result["clonedetect_original_cached"]),
+    ]
     if result.get("naive"):
         columns.append(("naive", result["naive"]))
     print(
@@ -347,6 +372,8 @@ def print_table(result: dict[str, Any]) -> None:
     print("fingerprint steps, one core (s): " + ", ".join(f"{k} {v['seconds']}" for k, v in steps.items()))
     print("stages (s): " + ", ".join(f"{k} {v}" for k, v in result["clonedetect"]["stages"].items()))
     print("cached:     " + ", ".join(f"{k} {v}" for k, v in result["clonedetect_cached"]["stages"].items()))
+    known = result["clonedetect_original_cached"]["stages"]
+    print("orig. cached: " + ", ".join(f"{k} {v}" for k, v in known.items()))
     for name, check in result["targets"].items():
         verdict = "met" if check["met"] else "NOT met"
         print(f"target {name}: {check['value']} (target {check['target']}) {verdict}")
@@ -404,8 +431,8 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     pair, build_seconds = prepare_pair(args.size, workdir, args.jobs)
     code, code_digest = snapshot_code(workdir)
     sys.path.insert(0, str(code))  # the breakdown below imports clonedetect in this process: the same copy
-    floors, cold_runs, warm_runs, naive_runs = [], [], [], []
-    cold_stages, warm_stages = [], []
+    floors, cold_runs, warm_runs, known_runs, naive_runs = [], [], [], [], []
+    cold_stages, warm_stages, known_stages = [], [], []
     reports: list[bytes] = []
     naive_result: dict[str, Any] = {}
     for number in range(args.runs):
@@ -414,7 +441,14 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         print(f"round {number + 1}/{args.runs}: floor ...", flush=True)
         floors.append(decode_floor([pair.original, pair.clone]))
         cache = scratch / "cache"
-        for kind, runs, stages in (("cold", cold_runs, cold_stages), ("cached", warm_runs, warm_stages)):
+        kinds = (
+            ("cold", cold_runs, cold_stages),
+            ("cached", warm_runs, warm_stages),
+            ("new suspect, original cached", known_runs, known_stages),
+        )
+        for kind, runs, stages in kinds:
+            if runs is known_runs:
+                forget_suspect(cache, pair.clone)
             print(f"round {number + 1}/{args.runs}: clonedetect ({kind}) ...", flush=True)
             # one report path for every run: the report records its command line, output path included
             result, timings = run_clonedetect(pair, workdir / "report.json", cache, args.jobs, code)
@@ -431,9 +465,9 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     one_core = statistics.median(f["one_core_seconds"] for f in floors)
     floor = {**floors[0], "one_core_seconds": round(one_core, 3), "cores": cpus()}
     floor["seconds"] = round(one_core / floor["cores"], 3)
-    cold, warm = summary(cold_runs), summary(warm_runs)
+    cold, warm, known = summary(cold_runs), summary(warm_runs), summary(known_runs)
     naive = summary(naive_runs) if naive_runs else None
-    derived = derive(pair, floor["seconds"], cold, naive)
+    derived = derive(pair, floor["seconds"], cold, known, naive)
     return {
         "benchmark": "clonedetect compare vs naive (issue 7)",
         "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -463,6 +497,11 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             "median": warm,
             "stages": median_stages(warm_stages),
             "runs": [raw_run(r) for r in warm_runs],
+        },
+        "clonedetect_original_cached": {
+            "median": known,
+            "stages": median_stages(known_stages),
+            "runs": [raw_run(r) for r in known_runs],
         },
         "naive": {"median": naive, "result": naive_result, "runs": [raw_run(r) for r in naive_runs]}
         if naive
