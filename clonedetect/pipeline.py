@@ -50,10 +50,13 @@ def analyse(path: Path, settings: Settings, reuse: Sequence[Print] = ()) -> Anal
     """
     clock = StageClock()
     deadline = Deadline(settings.limits.max_seconds)
+    known = KnownImages(reuse)
     with clock.run("unpack", lambda: open_package(path, settings)) as opened:
-        start_workers(settings, opened.package.entries)  # they start up while extract runs
+        # the workers start up while extract runs, unless every image's bytes were fingerprinted already
+        # (a repack of the baseline: nothing to decode, and spawning them would cost about a second)
+        start_workers(settings, [e for e in opened.package.entries if not known.knows(e.sha256)])
         extraction = clock.run("extract", lambda: extract_assets(opened, settings, deadline=deadline))
-        reused, assets = KnownImages(reuse).split(extraction.assets)
+        reused, assets = known.split(extraction.assets)
         timed = DeadlineSource(opened.source, deadline)
         prints, fingerprint_warnings = clock.run(
             "fingerprint", lambda: fingerprint_assets(assets, timed, settings)

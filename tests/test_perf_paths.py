@@ -141,6 +141,27 @@ def test_a_whole_analysis_is_the_same_with_one_process_and_with_workers(tmp_path
     assert replace(serial, timings=()) == replace(parallel, timings=())
 
 
+def test_no_worker_starts_when_every_image_is_known(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A repack of the baseline reuses every print: nothing is decoded, so no pool is spawned for it (the
+    pool is started early only when some image still has to be fingerprinted)."""
+    files, _ = game_files()
+    for name, data in files.items():
+        target = tmp_path / "game" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    first = analyse(tmp_path / "game", Settings(jobs=2))
+    started: list[int] = []
+    monkeypatch.setattr(image_module.WORKERS, "start", started.append)
+    decodable = [p for p in first.prints if p.value("pixels") is not None]
+    (tmp_path / "game" / "bad" / "corrupt.png").unlink()  # not decodable: it would be tried again
+    (tmp_path / "game" / "bad" / "corrupt-copy.png").unlink()
+    again = analyse(tmp_path / "game", Settings(jobs=2), reuse=decodable)
+    assert started == []
+    assert {p.asset.path for p in again.prints} >= {p.asset.path for p in decodable}
+    analyse(tmp_path / "game", Settings(jobs=2))
+    assert started == [2]  # nothing known: the pool is started early, while extract runs
+
+
 def test_near_matches_judged_in_workers_are_those_judged_in_one_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -158,9 +158,14 @@ class KnownImages:
             asset = item.asset
             if asset.kind is AssetKind.IMAGE and asset.sha256 and item.value("pixels") is not None:
                 self._prints.setdefault((asset.sha256, asset.frame), item)
+        self._contents = {sha256 for sha256, _ in self._prints}
 
     def __len__(self) -> int:
         return len(self._prints)
+
+    def knows(self, sha256: str) -> bool:
+        """Whether an image file with these bytes (or a frame of it) was fingerprinted already."""
+        return sha256 in self._contents
 
     def split(self, assets: Iterable[Asset]) -> tuple[list[Print], list[Asset]]:
         """(prints reused for the image assets whose bytes and frame are known, every other asset)."""
