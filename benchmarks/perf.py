@@ -15,8 +15,9 @@ Steps, all in one run on the same machine:
    divided by the number of CPUs: no pipeline that decodes every image can beat it.
 3. N rounds of: `clonedetect compare` with an empty analysis cache, the same compare again (both analyses
    now come from the cache: the second compare of the same suspect), the compare once more with only the
-   original's analysis kept (a CI job checking a new suspect against a baseline it has seen), and the
-   naive reference
+   original's analysis kept (a CI job checking a new suspect against a baseline it has seen), the naive
+   reference, and then a re-signed copy of the original (every asset identical: a private server's
+   repack) compared against it with the original's analysis cached, and the naive reference on that pair
    (benchmarks/naive.py: Pillow decode + imagehash.phash of every image, rapidfuzz over all strings, one
    process). Each is a subprocess measured for wall time, CPU time (with its workers) and peak memory of its
    process tree (benchmarks/perf_measure.py). clonedetect's reports must be byte-identical across runs.
@@ -49,7 +50,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.perf_game import MIB, GamePair, build_pair, plan_game
+from benchmarks.perf_game import MIB, GamePair, build_pair, plan_game, resigned_copy
 from benchmarks.perf_measure import Measured, measure
 
 REPO = Path(__file__).resolve().parent.parent
@@ -195,10 +196,10 @@ def snapshot_code(workdir: Path) -> tuple[Path, str]:
 
 
 def run_clonedetect(
-    pair: GamePair, report: Path, cache: Path, jobs: int, code: Path
+    original: Path, suspect: Path, report: Path, cache: Path, jobs: int, code: Path
 ) -> tuple[Measured, dict[str, float]]:
     command = [
-        sys.executable, "-m", "clonedetect", "compare", str(pair.original), str(pair.clone),
+        sys.executable, "-m", "clonedetect", "compare", str(original), str(suspect),
         "--jobs", str(jobs), "--json", str(report), "--reproducible", "--timings",
     ]  # fmt: skip
     env = {**os.environ, "CLONEDETECT_CACHE": str(cache), "PYTHONPATH": str(code)}
@@ -225,8 +226,8 @@ def forget_suspect(cache: Path, suspect: Path) -> None:
         path.unlink()
 
 
-def run_naive(pair: GamePair, out: Path) -> tuple[Measured, dict[str, Any]]:
-    command = [sys.executable, str(REPO / "benchmarks" / "naive.py"), str(pair.original), str(pair.clone)]
+def run_naive(original: Path, suspect: Path, out: Path) -> tuple[Measured, dict[str, Any]]:
+    command = [sys.executable, str(REPO / "benchmarks" / "naive.py"), str(original), str(suspect)]
     result = measure([*command, "--json", str(out)])
     if result.exit_code != 0:
         raise RuntimeError(f"naive reference failed ({result.exit_code}): {result.stderr[-2000:]}")
@@ -283,6 +284,27 @@ def summary(runs: list[Measured]) -> dict[str, float]:
         "peak_rss_bytes": statistics.median(r.peak_rss for r in runs),
         "peak_pss_bytes": statistics.median(r.peak_pss for r in runs),
         "max_single_rss_bytes": statistics.median(r.max_single_rss for r in runs),
+    }
+
+
+def repack_summary(
+    repack: Path, runs: list[Measured], stages: list[dict[str, float]], naive_runs: list[Measured]
+) -> dict[str, Any]:
+    """The re-signed copy of the original compared against it with the original's analysis cached."""
+    measured = summary(runs)
+    naive = summary(naive_runs) if naive_runs else None
+    return {
+        "suspect": repack.name,
+        "suspect_bytes": repack.stat().st_size,
+        "clonedetect_original_cached": {
+            "median": measured,
+            "stages": median_stages(stages),
+            "runs": [raw_run(r) for r in runs],
+        },
+        "naive": {"median": naive, "runs": [raw_run(r) for r in naive_runs]} if naive else None,
+        "speedup_original_cached": round(naive["wall_seconds"] / measured["wall_seconds"], 2)
+        if naive
+        else None,
     }
 
 
@@ -377,6 +399,18 @@ def print_table(result: dict[str, Any]) -> None:
     for name, check in result["targets"].items():
         verdict = "met" if check["met"] else "NOT met"
         print(f"target {name}: {check['value']} (target {check['target']}) {verdict}")
+    repack = result["repack"]
+    known = repack["clonedetect_original_cached"]["median"]
+    naive_repack = f"{repack['naive']['median']['wall_seconds']:.2f} s" if repack["naive"] else "not run"
+    print(
+        f"repack (original re-signed, original cached): {known['wall_seconds']:.2f} s wall, "
+        f"{known['cpu_seconds']:.2f} s CPU, peak RSS {known['peak_rss_bytes'] / 1e6:.0f} MB; naive "
+        f"{naive_repack}; speedup {repack['speedup_original_cached']}"
+    )
+    print(
+        "repack stages: "
+        + ", ".join(f"{k} {v}" for k, v in repack["clonedetect_original_cached"]["stages"].items())
+    )
     print(f"reports identical across runs: {result['deterministic']}")
 
 
@@ -413,7 +447,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
         else:  # keep the pair for the next run, not the scratch files of this one
-            leftovers = ("code", "profile.txt", "report.json")
+            leftovers = ("code", "profile.txt", "report.json", "report-repack.json", "repack.apk")
             for scratch in [*workdir.glob("run-*"), *(workdir / name for name in leftovers)]:
                 if scratch.is_dir():
                     shutil.rmtree(scratch, ignore_errors=True)
@@ -429,11 +463,14 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     load_before = os.getloadavg()
     print(f"generating a {args.size / MIB:.0f} MiB game and its clone in {workdir} ...", flush=True)
     pair, build_seconds = prepare_pair(args.size, workdir, args.jobs)
+    repack = resigned_copy(pair.original, workdir)
     code, code_digest = snapshot_code(workdir)
     sys.path.insert(0, str(code))  # the breakdown below imports clonedetect in this process: the same copy
     floors, cold_runs, warm_runs, known_runs, naive_runs = [], [], [], [], []
     cold_stages, warm_stages, known_stages = [], [], []
     reports: list[bytes] = []
+    repack_runs, repack_stages, repack_naive_runs = [], [], []
+    repack_reports: list[bytes] = []
     naive_result: dict[str, Any] = {}
     for number in range(args.runs):
         scratch = workdir / f"run-{number}"
@@ -451,14 +488,27 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
                 forget_suspect(cache, pair.clone)
             print(f"round {number + 1}/{args.runs}: clonedetect ({kind}) ...", flush=True)
             # one report path for every run: the report records its command line, output path included
-            result, timings = run_clonedetect(pair, workdir / "report.json", cache, args.jobs, code)
+            result, timings = run_clonedetect(
+                pair.original, pair.clone, workdir / "report.json", cache, args.jobs, code
+            )
             runs.append(result)
             stages.append(timings)
             reports.append((workdir / "report.json").read_bytes())
         if not args.skip_naive:
             print(f"round {number + 1}/{args.runs}: naive ...", flush=True)
-            result, naive_result = run_naive(pair, scratch / "naive.json")
+            result, naive_result = run_naive(pair.original, pair.clone, scratch / "naive.json")
             naive_runs.append(result)
+        # the repack against the original, whose analysis the cache holds now (the clone's runs made it)
+        print(f"round {number + 1}/{args.runs}: repack (original cached) ...", flush=True)
+        result, timings = run_clonedetect(
+            pair.original, repack, workdir / "report-repack.json", cache, args.jobs, code
+        )
+        repack_runs.append(result)
+        repack_stages.append(timings)
+        repack_reports.append((workdir / "report-repack.json").read_bytes())
+        if not args.skip_naive:
+            print(f"round {number + 1}/{args.runs}: naive on the repack ...", flush=True)
+            repack_naive_runs.append(run_naive(pair.original, repack, scratch / "naive-repack.json")[0])
         shutil.rmtree(scratch, ignore_errors=True)
     print("fingerprint steps of the original package, one core ...", flush=True)
     breakdown = fingerprint_breakdown(pair.original)
@@ -508,7 +558,8 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         else None,
         "derived": derived,
         "targets": targets(derived, cold, warm),
-        "deterministic": len(set(reports)) == 1,
+        "repack": repack_summary(repack, repack_runs, repack_stages, repack_naive_runs),
+        "deterministic": len(set(reports)) == 1 and len(set(repack_reports)) == 1,
         "profile": profile_run(pair, workdir, args.jobs, code) if args.profile else None,
     }
 

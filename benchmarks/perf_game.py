@@ -25,6 +25,8 @@ import hashlib
 import io
 import json
 import os
+import shutil
+import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -552,3 +554,23 @@ def package_pair(plan: GamePlan, workdir: Path, roots: tuple[Path, Path]) -> Gam
         strings=plan.strings_per_locale * len(LOCALES),
         edits=dict(sorted(edits.items())),
     )
+
+
+def resigned_copy(original: Path, workdir: Path) -> Path:
+    """workdir/repack.apk: the original signed again with another key, every other entry unchanged - a
+    private server's repack at its purest (a new name and server address cost nothing more to compare)."""
+    keys = workdir / "keys-repack"
+    key = make_key(keys, "RSA", "CN=Private Server, O=Pirate, C=CN")
+    out = workdir / "repack.apk"
+    subprocess.run(
+        [
+            "apksigner", "sign", "--ks", str(key.keystore), "--ks-key-alias", key.alias,
+            "--ks-pass", f"pass:{key.password}", "--key-pass", f"pass:{key.password}",
+            "--out", str(out), str(original),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    out.with_name(out.name + ".idsig").unlink(missing_ok=True)  # newer apksigner's v4 sidecar
+    shutil.rmtree(keys, ignore_errors=True)
+    return out
