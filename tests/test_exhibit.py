@@ -8,6 +8,7 @@ import base64
 import copy
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from test_exhibit_sample import (
 )
 from typer.testing import CliRunner
 
+import clonedetect.match
 from clonedetect.cli_exhibit import exhibit_command, notice_command
 from clonedetect.errors import InputError
 from clonedetect.report.html import (
@@ -357,6 +359,28 @@ def test_both_languages_have_every_label() -> None:
         assert all(value.strip() or key.startswith("page_") for key, value in table[Lang.ZH].items()), name
     assert labels_for("zh").category("characters") == "角色"
     assert labels_for("en").category("novel-category") == "novel-category"
+
+
+# what the matchers write into Match.method and Match.transforms, as string literals in their source
+_NAMED_METHOD = re.compile(r'method(?:, evidence)?\s*=\s*"([a-z0-9-]+)"(?: if [^\n]* else "([a-z0-9-]+)")?')
+_NAMED_TRANSFORM = re.compile(
+    r'(?:transforms|found|out)\.(?:append|add)\("([a-z0-9-]+)"\)|transforms=\("([a-z0-9-]+)",\)'
+)
+
+
+def test_every_method_and_transform_a_matcher_names_has_a_label() -> None:
+    """An exhibit must never show a raw key ('overlaid', 'letterboxed') where a sentence belongs, in either
+    language: every name the matching code can write has a label."""
+    sources = "\n".join(path.read_text() for path in Path(clonedetect.match.__file__).parent.glob("*.py"))
+    methods = {name for pair in _NAMED_METHOD.findall(sources) for name in pair if name}
+    transforms = {name for pair in _NAMED_TRANSFORM.findall(sources) for name in pair if name}
+    # the scan sees the kinds of names the matchers write (a regression check that the patterns still work)
+    assert {"sha256", "phash", "edges", "thumbnail", "inside-screenshot", "fuzzy", "table"} <= methods
+    assert {"mirrored", "overlaid", "letterboxed", "repacked", "traditional", "converted"} <= transforms
+    for lang in Lang:
+        labels = labels_for(lang)
+        assert methods <= set(labels.methods), (lang, methods - set(labels.methods))
+        assert transforms <= set(labels.transforms), (lang, transforms - set(labels.transforms))
 
 
 def test_marked_pair_marks_words_and_characters_not_noise() -> None:

@@ -355,14 +355,14 @@ def verify(first: View, second: View, background: Colour) -> Verification:
     if result.outline_patch:
         evidence += f" ({result.rest_structure:.2f} outside a patch of new outlines)"
     return Verification(
-        result.accepted,
-        result.score,
-        "thumbnail",
-        tuple(transforms),
-        evidence,
-        result.structure,
-        result.coverage,
-        result.colour_shift,
+        accepted=result.accepted,
+        similarity=result.score,
+        method="thumbnail",
+        transforms=tuple(transforms),
+        evidence=evidence,
+        structure=result.structure,
+        coverage=result.coverage,
+        colour_shift=result.colour_shift,
     )
 
 

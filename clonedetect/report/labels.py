@@ -84,6 +84,9 @@ _METHODS: Mapping[Lang, Mapping[str, str]] = {
         "exact-text": "identical text",
         "fuzzy": "fuzzy text match",
         "table": "table rows",
+        "edges": "edge hash (same outlines)",
+        "thumbnail": "aligned thumbnails",
+        "inside-screenshot": "found inside a screenshot",
     },
     Lang.ZH: {
         "sha256": "字节完全相同 (SHA-256)",
@@ -97,6 +100,9 @@ _METHODS: Mapping[Lang, Mapping[str, str]] = {
         "exact-text": "文本完全相同",
         "fuzzy": "模糊文本匹配",
         "table": "表格行比对",
+        "edges": "边缘哈希（轮廓相同）",
+        "thumbnail": "缩略图对齐比对",
+        "inside-screenshot": "在截图中找到",
     },
 }
 
@@ -118,6 +124,14 @@ _TRANSFORMS: Mapping[Lang, Mapping[str, str]] = {
         "renamed": "game name replaced",
         "reordered": "rows reordered",
         "values-changed": "values changed",
+        "overlaid": "badge, caption or watermark added",
+        "letterboxed": "shown between black bars",
+        "flattened": "transparency filled with a colour",
+        "nine-patch": "Android nine-patch border added or removed",
+        "repacked": "moved into or out of a texture atlas",
+        "inside-screenshot": "drawn inside a screenshot",
+        "converted": "converted to another file format",
+        "edited": "edited",
     },
     Lang.ZH: {
         "mirrored": "镜像",
@@ -136,6 +150,14 @@ _TRANSFORMS: Mapping[Lang, Mapping[str, str]] = {
         "renamed": "游戏名称被替换",
         "reordered": "行顺序改变",
         "values-changed": "数值改变",
+        "overlaid": "加角标、文字或水印",
+        "letterboxed": "加黑边显示",
+        "flattened": "透明背景被填色",
+        "nine-patch": "增删 Android 九宫格（.9）边框",
+        "repacked": "移入或移出纹理图集",
+        "inside-screenshot": "出现在截图中",
+        "converted": "转换为其他文件格式",
+        "edited": "有改动",
     },
 }
 
