@@ -273,7 +273,13 @@ class Verdict:
     score: float
     clone: bool
     threshold: float
-    reason: str
+    reason: str  # one English sentence (CI logs, the JSON report)
+    # the reason as data, so an exhibit can say it in its own language: the court's pattern ('copied',
+    # 'icon-only', 'rules-only', 'nothing-copied', 'no-assets'; '' when not known) and the categories found
+    # again identical (score >= 0.9) or similar
+    pattern: str = ""
+    identical: tuple[str, ...] = ()
+    similar: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,32 +138,59 @@ def verdict(scores: Sequence[CategoryScore], masses: dict[Category, float], sett
         remaining *= 1.0 - item.probability
     score = round(1.0 - remaining, 4)
     clone = bool(present) and score >= threshold
+    pattern, identical, similar = _pattern(evidence)
     return Verdict(
-        score=score, clone=clone, threshold=threshold, reason=_reason(evidence, score, clone, threshold)
+        score=score,
+        clone=clone,
+        threshold=threshold,
+        reason=_reason(pattern, identical, similar, score, clone, threshold),
+        pattern=pattern,
+        identical=identical,
+        similar=similar,
     )
 
 
-def _reason(evidence: Sequence[Evidence], score: float, clone: bool, threshold: float) -> str:
-    """One sentence: the score against the threshold, then what was copied in the court's words
-    (identical: 90 % or more of the category found again; similar: less)."""
+def _pattern(evidence: Sequence[Evidence]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The court's pattern of what was copied, and the categories found again identical (90 % or more of
+    the category) and similar (less)."""
     if not evidence:
-        return "The baseline has no comparable assets, so nothing could be found again."
+        return "no-assets", (), ()
     copied = [e for e in evidence if e.probability > 0.0]
+    identical = tuple(e.category.value for e in copied if e.score >= IDENTICAL)
+    similar = tuple(e.category.value for e in copied if e.score < IDENTICAL)
+    if not copied:
+        return "nothing-copied", identical, similar
+    if len(copied) == 1 and copied[0].category is Category.ICON:
+        return "icon-only", identical, similar
+    if all(e.category not in PROTECTED for e in copied):
+        return "rules-only", identical, similar
+    return "copied", identical, similar
+
+
+def _reason(
+    pattern: str,
+    identical: tuple[str, ...],
+    similar: tuple[str, ...],
+    score: float,
+    clone: bool,
+    threshold: float,
+) -> str:
+    """One sentence: the score against the threshold, then what was copied in the court's words."""
+    if pattern == "no-assets":
+        return "The baseline has no comparable assets, so nothing could be found again."
     relation = "at or above" if clone else "below"
     head = f"Score {score:.2f} is {relation} the clone threshold {threshold:.2f}"
-    if not copied:
+    if pattern == "nothing-copied":
         return f"{head} (no category of the baseline reappears beyond what unrelated games share)."
-    identical = [e.category.value for e in copied if e.score >= IDENTICAL]
-    similar = [e.category.value for e in copied if e.score < IDENTICAL]
     parts = []
     if identical:
         parts.append(f"identical: {', '.join(identical)}")
     if similar:
         parts.append(f"similar: {', '.join(similar)}")
     found = "; ".join(parts)
-    if len(copied) == 1 and copied[0].category is Category.ICON:
+    if pattern == "icon-only":
         return f"{head}: only the icon was copied ({found}); nothing else of the baseline reappears."
-    if all(e.category not in PROTECTED for e in copied):
+    if pattern == "rules-only":
         return (
             f"{head}: only game rules and data reappear ({found}), which alone are not a copy of the "
             "game's expression."

@@ -109,6 +109,25 @@ def test_summary_table_follows_the_courts_order(lang: Lang) -> None:
     assert "96.3%" in verdict.text()
 
 
+def test_the_verdict_reason_is_said_in_the_exhibits_language() -> None:
+    """The JSON's reason is one English sentence for CI logs; the exhibit says the same finding in its own
+    language from the pattern and categories the verdict records, and falls back to the sentence for a
+    report that records none."""
+    report = sample_report()
+    report["verdict"] |= {"pattern": "copied", "identical": ["icon", "characters"], "similar": ["text"]}
+    assert (
+        build_exhibit_view(report, Lang.ZH).verdict_reason
+        == "在被诉作品中重现：相同：图标、角色；近似：文本。"
+    )
+    assert build_exhibit_view(report, Lang.EN).verdict_reason == (
+        "Found again in the suspect: identical: Icon, Characters; similar: Text."
+    )
+    report["verdict"] |= {"pattern": "icon-only", "identical": ["icon"], "similar": []}
+    assert build_exhibit_view(report, Lang.ZH).verdict_reason.startswith("仅图标被复制（相同：图标）")
+    report["verdict"] |= {"pattern": "no such pattern", "reason": "Score 0.10 is below the threshold."}
+    assert build_exhibit_view(report, Lang.ZH).verdict_reason == "Score 0.10 is below the threshold."
+
+
 def test_differences_are_listed_in_the_courts_order_with_changes_marked() -> None:
     table = page(lang=Lang.EN).find("table", id="differences-table")
     body = rows(table)

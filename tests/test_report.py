@@ -149,7 +149,13 @@ def sample_comparison(*, clone: bool = True) -> Comparison:
         ),
         categories=categories,
         verdict=Verdict(
-            0.6666666667 if clone else 0.1, clone, 0.5, "3 of 5 categories reappear; the icon is identical."
+            0.6666666667 if clone else 0.1,
+            clone,
+            0.5,
+            "3 of 5 categories reappear; the icon is identical.",
+            pattern="copied",
+            identical=("icon",),
+            similar=("characters", "text"),
         ),
         differences=(
             Difference("price", "6", "1", "assets/db/shop.csv row 钻石 column price"),
@@ -275,6 +281,9 @@ def test_report_has_every_contract_field() -> None:
         "clone": True,
         "threshold": 0.5,
         "reason": "3 of 5 categories reappear; the icon is identical.",
+        "pattern": "copied",
+        "identical": ["icon"],
+        "similar": ["characters", "text"],
     }
     assert report["generated_at"] == WHEN
     assert report["command"] == COMMAND

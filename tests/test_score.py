@@ -44,6 +44,12 @@ def test_full_copy_scores_one_everywhere_and_is_a_clone() -> None:
     }
     assert verdict.clone and verdict.score == 1.0
     assert "identical: icon, characters, ui, text" in verdict.reason
+    # the same finding as data, for exhibits in other languages
+    assert (verdict.pattern, verdict.identical, verdict.similar) == (
+        "copied",
+        ("icon", "characters", "ui", "text"),
+        (),
+    )
 
 
 def test_icon_only_knockoff_is_a_clone_of_the_icon_and_says_only_the_icon_was_copied() -> None:
@@ -55,6 +61,7 @@ def test_icon_only_knockoff_is_a_clone_of_the_icon_and_says_only_the_icon_was_co
     assert verdict.score == pytest.approx(0.9 * 0.65 / 0.7, abs=1e-4)
     assert verdict.clone
     assert "only the icon was copied" in verdict.reason and "identical: icon" in verdict.reason
+    assert (verdict.pattern, verdict.identical, verdict.similar) == ("icon-only", ("icon",), ())
 
 
 def test_one_copied_character_of_four_is_similar_but_below_the_floor_of_a_verdict() -> None:
@@ -63,6 +70,7 @@ def test_one_copied_character_of_four_is_similar_but_below_the_floor_of_a_verdic
     assert characters.score == 0.25 and characters.finding == "different"
     # strength 0.25 is just over the characters floor 0.2: a little evidence, far from a clone
     assert 0.0 < verdict.score < 0.1 and not verdict.clone
+    assert (verdict.pattern, verdict.similar) == ("copied", ("characters",))
 
 
 def test_absent_category_is_reported_but_left_out_of_the_verdict() -> None:

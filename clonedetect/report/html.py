@@ -300,7 +300,7 @@ def build_exhibit_view(
         verdict_line=labels["verdict_line"].format(
             score=percent(verdict.get("score")), threshold=percent(verdict.get("threshold"))
         ),
-        verdict_reason=shorten(visible(as_text(verdict.get("reason"))), 600),
+        verdict_reason=shorten(visible(verdict_reason(verdict, labels)), 600),
         summary=tuple(summary_row(name, body, labels) for name, body in categories),
         differences=tuple(_difference_row(d, labels) for d in differences[:MAX_DIFFERENCES]),
         differences_not_shown=max(0, len(differences) - MAX_DIFFERENCES),
@@ -410,6 +410,24 @@ def finding_of(name: str, category: Mapping[str, Any]) -> str:
         matched=int(as_number(category.get("matched"))),
     )
     return rule.finding
+
+
+def verdict_reason(verdict: Mapping[str, Any], labels: Labels) -> str:
+    """What was copied, in the exhibit's language, from the pattern and categories the verdict records; a
+    report without a known pattern (written before it was recorded) shows its English sentence."""
+    pattern = as_text(verdict.get("pattern"))
+    if f"reason_{pattern}" not in labels.text:
+        return as_text(verdict.get("reason"))
+    found = [
+        labels[key].format(
+            categories=labels["list_join"].join(
+                labels.category(as_text(c)) for c in as_sequence(verdict.get(name))
+            )
+        )
+        for name, key in (("identical", "reason_identical"), ("similar", "reason_similar"))
+        if as_sequence(verdict.get(name))
+    ]
+    return labels[f"reason_{pattern}"].format(found=labels["reason_join"].join(found))
 
 
 def summary_row(name: str, body: Mapping[str, Any], labels: Labels) -> SummaryRow:

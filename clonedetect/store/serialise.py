@@ -444,15 +444,23 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
         "clone": verdict.clone,
         "threshold": verdict.threshold,
         "reason": verdict.reason,
+        "pattern": verdict.pattern,
+        "identical": list(verdict.identical),
+        "similar": list(verdict.similar),
     }
 
 
 def verdict_from_dict(data: Any) -> Verdict:
+    """A stored verdict; one written before the reason was also kept as data has no pattern (an exhibit of it
+    shows the English reason)."""
     return Verdict(
         score=_number_field(data, "score"),
         clone=_get(data, "clone", bool),
         threshold=_number_field(data, "threshold"),
         reason=_get(data, "reason", str),
+        pattern=_opt(data, "pattern", str, ""),
+        identical=_strings(_opt(data, "identical", list, []), "identical categories"),
+        similar=_strings(_opt(data, "similar", list, []), "similar categories"),
     )
 
 
