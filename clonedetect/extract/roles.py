@@ -120,6 +120,9 @@ class RoleClassifier:
         self._overrides = tuple(overrides)
         self._words = {rule.word: rule for rule in ROLE_WORDS}
         self._glued = tuple(rule for rule in ROLE_WORDS if rule.glue is not Glue.NONE)
+        # folder names and words repeat across thousands of images and frames: each is looked up once
+        self._level_roles: dict[tuple[str, ...], Role | None] = {}
+        self._rules: dict[str, RoleWord | None] = {}
 
     def image_role(self, path: str, is_frame: bool = False, media_type: str = "") -> Role:
         """path: the asset path ('a/b.png' or 'a/page.png#frame/name'); media_type as sniffed."""
@@ -140,7 +143,10 @@ class RoleClassifier:
 
     def word_role(self, path: str) -> Role:
         for level in _levels(path):
-            role = self._level_role(level)
+            key = tuple(level)
+            if key not in self._level_roles:
+                self._level_roles[key] = self._level_role(level)
+            role = self._level_roles[key]
             if role is not None:
                 return role
         return Role(Category.ART, "default")
@@ -155,7 +161,9 @@ class RoleClassifier:
             if len(tokens) > 1:
                 tokens.append("".join(tokens))  # 'd-pad' -> 'dpad', 'hero_sprite' -> 'herosprite'
             for token in tokens:
-                rule = self._match(token)
+                if token not in self._rules:
+                    self._rules[token] = self._match(token)
+                rule = self._rules[token]
                 if rule is None:
                     continue
                 if rule.strong:
