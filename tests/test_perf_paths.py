@@ -129,14 +129,20 @@ def test_worker_processes_give_the_serial_prints_and_warnings() -> None:
     assert "outside" in by_path["atlas/page.png#lost"] and "outside" in by_path["atlas/copy.png#lost"]
 
 
-def test_a_whole_analysis_is_the_same_with_one_process_and_with_workers(tmp_path: Path) -> None:
+def game_folder(root: Path) -> tuple[Path, dict[str, bytes]]:
+    """game_files() written out as a folder package under root/game."""
     files, _ = game_files()
     for name, data in files.items():
-        target = tmp_path / "game" / name
+        target = root / "game" / name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    serial = analyse(tmp_path / "game", Settings(jobs=1))
-    parallel = analyse(tmp_path / "game", Settings(jobs=2))
+    return root / "game", files
+
+
+def test_a_whole_analysis_is_the_same_with_one_process_and_with_workers(tmp_path: Path) -> None:
+    game, _ = game_folder(tmp_path)
+    serial = analyse(game, Settings(jobs=1))
+    parallel = analyse(game, Settings(jobs=2))
     assert len(serial.prints) >= image_module.MIN_PARALLEL_ENTRIES
     assert replace(serial, timings=()) == replace(parallel, timings=())
 
@@ -144,21 +150,17 @@ def test_a_whole_analysis_is_the_same_with_one_process_and_with_workers(tmp_path
 def test_no_worker_starts_when_every_image_is_known(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A repack of the baseline reuses every print: nothing is decoded, so no pool is spawned for it (the
     pool is started early only when some image still has to be fingerprinted)."""
-    files, _ = game_files()
-    for name, data in files.items():
-        target = tmp_path / "game" / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    first = analyse(tmp_path / "game", Settings(jobs=2))
+    game, _ = game_folder(tmp_path)
+    first = analyse(game, Settings(jobs=2))
     started: list[int] = []
     monkeypatch.setattr(image_module.WORKERS, "start", started.append)
     decodable = [p for p in first.prints if p.value("pixels") is not None]
-    (tmp_path / "game" / "bad" / "corrupt.png").unlink()  # not decodable: it would be tried again
-    (tmp_path / "game" / "bad" / "corrupt-copy.png").unlink()
-    again = analyse(tmp_path / "game", Settings(jobs=2), reuse=decodable)
+    (game / "bad" / "corrupt.png").unlink()  # not decodable: it would be tried again
+    (game / "bad" / "corrupt-copy.png").unlink()
+    again = analyse(game, Settings(jobs=2), reuse=decodable)
     assert started == []
     assert {p.asset.path for p in again.prints} >= {p.asset.path for p in decodable}
-    analyse(tmp_path / "game", Settings(jobs=2))
+    analyse(game, Settings(jobs=2))
     assert started == [2]  # nothing known: the pool is started early, while extract runs
 
 
