@@ -375,6 +375,32 @@ def test_add_load_remove(tmp_path: Path) -> None:
             store.get("Legend of Dragons")
 
 
+def test_fingerprints_of_another_version_are_reported_when_loading(tmp_path: Path) -> None:
+    """A store written before an algorithm changed holds values a fresh print must not be compared with as if
+    alike: loading it says which kind, which versions, and what to do."""
+    root = tmp_path / "store"
+    analysis = rich_analysis()
+    with BaselineStore(root, create=True) as store:
+        store.add(BaselineMetadata("Legend of Dragons"), [analysis])
+        row = store.get("Legend of Dragons").packages[0].row_id
+        assert store.load_package(row).warnings == analysis.warnings  # current versions: nothing to say
+    with sqlite3.connect(root / "catalogue.sqlite") as db:
+        stored = db.execute("SELECT ordinal, fingerprints FROM prints WHERE kind = 'image'").fetchall()
+        for ordinal, fingerprints in stored:
+            older = [[algorithm, 0, value] for algorithm, _, value in json.loads(fingerprints)]
+            db.execute("UPDATE prints SET fingerprints = ? WHERE ordinal = ?", (json.dumps(older), ordinal))
+    with BaselineStore(root) as store:
+        warnings = store.load_package(row).warnings
+    added = [w for w in warnings if w not in analysis.warnings]
+    assert added == [
+        AnalysisWarning(
+            "original.apk",
+            "stored image fingerprints are of version 0, this clonedetect computes version 1: to compare "
+            "like with like, remove the baseline and add its packages again",
+        )
+    ]
+
+
 def test_labels_in_baseline_toml_apply_when_loading(tmp_path: Path) -> None:
     with BaselineStore(tmp_path, create=True) as store:
         info = store.add(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from clonedetect import fingerprint_versions as versions
 from clonedetect.fingerprint.image import ImageFingerprinter
 from clonedetect.fingerprint.table import TableFingerprinter
 from clonedetect.fingerprint.text import TextFingerprinter
@@ -40,7 +41,7 @@ def fingerprint_assets(
             warnings.extend(kind_warnings)
     # code, audio: the entry hash is their only fingerprint for now
     prints.extend(
-        Print(asset, (Fingerprint("sha256", 1, asset.sha256),))
+        Print(asset, (Fingerprint("sha256", versions.OTHER, asset.sha256),))
         for asset in assets
         if asset.kind not in handled
     )

@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from clonedetect import fingerprint_versions as versions
 from clonedetect.errors import EntryError
 from clonedetect.fingerprint import hashes
 from clonedetect.fingerprint.decode import DecodedImage, DecodeError, decode_frame, read_page, shrink
@@ -63,7 +64,6 @@ TASK_ENTRIES = 8  # groups per worker task: amortises pickling, still balances t
 TASK_BYTES = 8 * 1024 * 1024
 MIN_PARALLEL_ENTRIES = 32  # fewer entries are not worth starting worker processes (~1 s)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".ico")
-VERSION = 1
 
 Result = tuple[list[Print], list[AnalysisWarning]]
 
@@ -270,7 +270,9 @@ def fingerprint_entry(work: EntryWork, limits: Limits) -> Result:
         message = f"image not decoded: {_reason(error)}"
         # whole files keep their byte hash, so a copy of even an undecodable image is found
         prints = [
-            Print(a, (Fingerprint("sha256", VERSION, a.sha256),)) for a in work.assets if a.frame is None
+            Print(a, (Fingerprint("sha256", versions.IMAGE, a.sha256),))
+            for a in work.assets
+            if a.frame is None
         ]
         return prints, [AnalysisWarning(entry, message) for entry in work.all_entries]
     prints: list[Print] = []
@@ -308,7 +310,7 @@ def image_print(asset: Asset, decoded: DecodedImage) -> Print:
     ]
     return Print(
         asset=asset,
-        fingerprints=tuple(Fingerprint(name, VERSION, value) for name, value in values),
+        fingerprints=tuple(Fingerprint(name, versions.IMAGE, value) for name, value in values),
         width=decoded.width,
         height=decoded.height,
         thumbnail=thumbnail_png(decoded.rgba),

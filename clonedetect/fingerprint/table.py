@@ -21,11 +21,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from clonedetect import fingerprint_versions as versions
 from clonedetect.fingerprint.normalise import normalise_name, normalise_text
 from clonedetect.model import AnalysisWarning, Asset, AssetKind, Cell, EntrySource, Fingerprint, Print, Table
 from clonedetect.settings import Settings
 
-VERSION = 1
 MAX_ROWS = 20_000
 MAX_COLUMNS = 512
 MAX_CELL_CHARS = 1_000
@@ -126,10 +126,12 @@ class TableData:
 def table_fingerprints(data: TableData) -> tuple[Fingerprint, ...]:
     return (
         Fingerprint(
-            "columns", VERSION, json.dumps([normalise_name(c) for c in data.columns], ensure_ascii=False)
+            "columns",
+            versions.TABLE,
+            json.dumps([normalise_name(c) for c in data.columns], ensure_ascii=False),
         ),
-        Fingerprint("sha256", VERSION, data.content_sha256()),
-        Fingerprint("table", VERSION, data.to_json()),
+        Fingerprint("sha256", versions.TABLE, data.content_sha256()),
+        Fingerprint("table", versions.TABLE, data.to_json()),
     )
 
 

@@ -16,20 +16,21 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from clonedetect import fingerprint_versions as versions
 from clonedetect.fingerprint.normalise import normalise
 from clonedetect.model import AnalysisWarning, Asset, AssetKind, EntrySource, Fingerprint, Print
 from clonedetect.settings import Settings
-
-VERSION = 1
 
 
 def text_fingerprints(value: str) -> tuple[Fingerprint, ...]:
     """The fingerprints of one raw string value."""
     normalised = normalise(value)
     return (
-        Fingerprint("sha256", VERSION, hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()),
-        Fingerprint("text", VERSION, normalised.text),
-        Fingerprint("traditional", VERSION, "1" if normalised.traditional else "0"),
+        Fingerprint(
+            "sha256", versions.TEXT, hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+        ),
+        Fingerprint("text", versions.TEXT, normalised.text),
+        Fingerprint("traditional", versions.TEXT, "1" if normalised.traditional else "0"),
     )
 
 

@@ -28,7 +28,8 @@ from pathlib import Path, PurePath
 import numpy as np
 
 from clonedetect.errors import InputError, UsageError
-from clonedetect.model import Analysis, AssetKind, Print
+from clonedetect.fingerprint_versions import CURRENT, OTHER, outdated
+from clonedetect.model import Analysis, AnalysisWarning, AssetKind, Print
 from clonedetect.store import catalogue, serialise
 from clonedetect.store.catalogue import transaction
 from clonedetect.store.index import (
@@ -221,11 +222,12 @@ class BaselineStore:
             (package_row,),
         ):
             prints.append(print_from_row(values, load_thumbnail(folder, values[15])))
+        stored_warnings = serialise.warnings_from_list(serialise.loads(row[2]))
         analysis = Analysis(
             package=package,
             facts=serialise.facts_from_dict(serialise.loads(row[1])),
             prints=tuple(prints),
-            warnings=serialise.warnings_from_list(serialise.loads(row[2])),
+            warnings=(*stored_warnings, *_outdated_warnings(package.source, prints)),
         )
         return apply_labels(analysis, baseline.metadata.labels) if labels else analysis
 
@@ -434,6 +436,20 @@ def insert_prints(
             for band in keys
         ),
     )
+
+
+def _outdated_warnings(source: str, prints: Sequence[Print]) -> list[AnalysisWarning]:
+    """One warning per asset kind whose stored fingerprints another version of the algorithms computed:
+    compared with fresh ones they can miss copies or pair the wrong assets, so the report must say so."""
+    return [
+        AnalysisWarning(
+            source,
+            f"stored {kind.value} fingerprints are of version {', '.join(map(str, versions))}, this "
+            f"clonedetect computes version {CURRENT.get(kind, OTHER)}: to compare like with like, remove the "
+            "baseline and add its packages again",
+        )
+        for kind, versions in outdated(prints).items()
+    ]
 
 
 def print_row(package_row: int, ordinal: int, item: Print, thumbnail: str) -> tuple[object, ...]:
