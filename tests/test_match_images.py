@@ -16,6 +16,7 @@ from PIL import Image, ImageDraw
 
 from clonedetect.match import images as matching
 from clonedetect.match.images import ImageMatcher
+from clonedetect.match.verify import Verification
 from clonedetect.model import Category, Match, MatchResult, Print
 from clonedetect.settings import Settings
 
@@ -340,3 +341,27 @@ def test_prints_without_thumbnails_hashes_or_with_malformed_values_are_handled()
     )
     assert not matching.informative(garbled)
     assert ImageMatcher().match([garbled], copies, Settings()).matches == ()
+
+
+def test_an_edit_passed_on_hashes_is_refused_when_its_thumbnails_show_other_outlines(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A close-on-hashes pair whose colours differ is accepted as a recolour on its edge hash - unless its
+    aligned thumbnails say the outlines are not the same (look-alike sprites of one smooth art style)."""
+    base = matching.pack(prints_of({"a.png": png(generated_sprite(1))}))
+    other = matching.pack(prints_of({"b.png": png(hue_shift(generated_sprite(1)))}))
+    judge = matching.Judge(base, other, Settings())
+    candidate = matching.Candidate(0, 0, False, 6, 4, 6, 30, 6, 60, 60)  # edges 6: within EDGES_RECOLOUR
+    colours = matching.Colours(mean=20.0, changed=0.3)
+    verdict = matching.HashVerdict(
+        candidate, recoloured=False, edited=True, similarity=0.92, colours=colours, mask=0.1
+    )
+
+    def aligned(structure: float) -> Verification:
+        return Verification(False, 0.0, "thumbnail", (), "thumbnails aligned", structure, 1.0)
+
+    monkeypatch.setattr(judge, "verification", lambda row, found: aligned(0.9))
+    accepted = judge.confirm(0, verdict)
+    assert accepted is not None and "recoloured" in accepted.transforms
+    monkeypatch.setattr(judge, "verification", lambda row, found: aligned(0.13))
+    assert judge.confirm(0, verdict) is None

@@ -80,6 +80,7 @@ MASK_SAME = 0.05  # silhouette Jaccard distance of an untouched outline
 MASK_CONFIRM = 0.25  # silhouette Jaccard distance that confirms a match between two sprites with alpha
 EDGES_RECOLOUR = 8  # edge-hash distance of a recolour: the outlines are the same
 EDGES_SAME = 4  # edge-hash distance of untouched outlines: a colour change is then a recolour
+DIFFERENT_OUTLINES = 0.5  # gradient correlation of aligned thumbnails below which outlines are not the same
 FAITHFUL_COLOUR = 6.0  # mean delta E: colours this close are the same colours (JPEG, rescaling)
 CHANGED_CELL = 10.0  # delta E above which a colour-layout cell counts as changed
 SHOWN_CELL = 0.25  # a layout cell at least this opaque (in either image) shows something
@@ -560,7 +561,10 @@ class Judge:
             outlines_agree = verification is not None and (
                 verification.structure >= SAME_OUTLINES and verification.coverage >= 1.0 - SIZE_TOLERANCE
             )
-            if not (candidate.edges <= EDGES_RECOLOUR or outlines_agree):
+            # ... and aligned thumbnails whose outlines do not correlate overrule the edge hash: its 64 bits
+            # of a blurred gradient agree between look-alike sprites of one smooth art style
+            outlines_differ = verification is not None and verification.structure < DIFFERENT_OUTLINES
+            if outlines_differ or not (candidate.edges <= EDGES_RECOLOUR or outlines_agree):
                 return None
             transforms.add("recoloured")
             if verification is not None:
