@@ -11,12 +11,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 from corpus import CORPUS
+from hypothesis import given
+from hypothesis import strategies as st
 from imageprints import prints_of
 from PIL import Image, ImageDraw
 
 from clonedetect.match import images as matching
 from clonedetect.match.images import ImageMatcher
-from clonedetect.match.verify import Verification
+from clonedetect.match.verify import Comparison as Placed
+from clonedetect.match.verify import Verification, cannot_be_accepted
 from clonedetect.model import Category, Match, MatchResult, Print
 from clonedetect.settings import Settings
 
@@ -365,3 +368,30 @@ def test_an_edit_passed_on_hashes_is_refused_when_its_thumbnails_show_other_outl
     assert accepted is not None and "recoloured" in accepted.transforms
     monkeypatch.setattr(judge, "verification", lambda row, found: aligned(0.13))
     assert judge.confirm(0, verdict) is None
+
+
+def _most_favourable(agreement: float, coverage: float, overlay: bool) -> Placed:
+    """A placement with this agreement and coverage and every other measurement at its most accepting."""
+    return Placed(
+        agreement, 1.0, coverage, 1.0, 1.0, 1.0, overlay, overlay, overlay, False, 1.0, 0.0,
+        10_000, 400, 10_000,
+    )  # fmt: skip
+
+
+_EDGES = (0.0, 0.49, 0.5, 0.55, 0.69, 0.7, 0.84, 0.85, 0.89, 0.9, 0.94, 0.95, 1.0)
+
+
+@given(st.floats(0.0, 1.0) | st.sampled_from(_EDGES), st.floats(0.0, 1.0) | st.sampled_from(_EDGES))
+def test_a_placement_ruled_out_early_is_never_one_that_would_be_accepted(
+    agreement: float, coverage: float
+) -> None:
+    """Grey-zone alignments stop measuring a placement once its agreement and coverage rule it out
+    (verify's accept_only): even with every other measurement at its most accepting, it is not accepted."""
+    if cannot_be_accepted(agreement, coverage):
+        assert not any(_most_favourable(agreement, coverage, overlay).accepted for overlay in (False, True))
+
+
+def test_the_early_rule_out_is_not_vacuous() -> None:
+    assert cannot_be_accepted(0.69, 0.89) and not cannot_be_accepted(0.7, 0.89)
+    assert _most_favourable(0.7, 0.89, True).accepted  # the bound is tight
+    assert cannot_be_accepted(1.0, 0.49) and not cannot_be_accepted(0.0, 0.9)

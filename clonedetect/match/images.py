@@ -453,7 +453,7 @@ class Judge:
         # keep the most recent hundred or so, not all of them (a view is ~0.4 MB)
         self.views: OrderedDict[tuple[int, int, Colour, bool, bool], View | None] = OrderedDict()
         # one candidate can be verified from on_hashes and again from on_thumbnails: align it once
-        self.verified: dict[tuple[int, int, int, bool], Verification | None] = {}
+        self.verified: dict[tuple[int, int, int, bool, bool], Verification | None] = {}
 
     def best(self, row: int, candidates: Sequence[Candidate]) -> tuple[Judgement, str] | None:
         """The best candidate that passes on hashes, else the best that passes on thumbnails.
@@ -589,7 +589,7 @@ class Judge:
         )
 
     def on_thumbnails(self, row: int, candidate: Candidate) -> Judgement | None:
-        verification = self.verification(row, candidate)
+        verification = self.verification(row, candidate, accept_only=True)
         if verification is None or not verification.accepted:
             return None
         item, copy = self.base.prints[row], self.suspect.prints[candidate.suspect]
@@ -616,13 +616,16 @@ class Judge:
         order = _MIRRORED_CELLS if candidate.mirrored else slice(None)
         return fitted_background(first.cells, second.cells[order])
 
-    def verification(self, row: int, candidate: Candidate) -> Verification | None:
-        key = (row, candidate.suspect, candidate.background, candidate.mirrored)
+    def verification(self, row: int, candidate: Candidate, accept_only: bool = False) -> Verification | None:
+        """The candidate aligned on its thumbnail, once; accept_only: only an accepted alignment will be used
+        (see verify), and a full one already made serves as well."""
+        full = (row, candidate.suspect, candidate.background, candidate.mirrored, False)
+        key = full if not accept_only or full in self.verified else (*full[:4], True)
         if key not in self.verified:
-            self.verified[key] = self._verification(row, candidate)
+            self.verified[key] = self._verification(row, candidate, accept_only)
         return self.verified[key]
 
-    def _verification(self, row: int, candidate: Candidate) -> Verification | None:
+    def _verification(self, row: int, candidate: Candidate, accept_only: bool) -> Verification | None:
         background = self.fitted(row, candidate) or grey_colour(BACKGROUNDS[candidate.background][1])
         # letterbox bars are looked for only between two opaque pictures (screenshots)
         bars = not (self.base.traits[row].has_alpha or self.suspect.traits[candidate.suspect].has_alpha)
@@ -630,7 +633,7 @@ class Judge:
         second = self._view(self.suspect, candidate.suspect, background, candidate.mirrored, bars)
         if first is None or second is None:
             return None
-        return verify(first, second, background)
+        return verify(first, second, background, accept_only)
 
     def _view(self, side: Hashes, index: int, background: Colour, mirrored: bool, bars: bool) -> View | None:
         key = (id(side), index, background, mirrored, bars)

@@ -30,7 +30,7 @@ import clonedetect.fingerprint.decode  # noqa: F401
 
 # isort: split
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -286,16 +286,20 @@ def fitted_background(base: np.ndarray, suspect: np.ndarray) -> Colour | None:
     return (float(fitted[0]), float(fitted[1]), float(fitted[2]))
 
 
-def verify(first: View, second: View, background: Colour) -> Verification:
+def verify(first: View, second: View, background: Colour, accept_only: bool = False) -> Verification:
     """Place the suspect's visible box on the baseline's and compare colours and outlines.
 
     Tried: the boxes stretched onto each other, then, unless that already agrees (or is accepted and the two
     are laid out alike, or are a recolour whose outlines agree), a coarse-to-fine template
     search with either box inside the other. The placement that explains more of the baseline wins.
+
+    accept_only: the caller uses only an accepted verification (a grey-zone candidate), so placements that
+    cannot be accepted are not measured in full (see compare); an accepted result is the same either way,
+    a rejected one carries fewer measurements.
     """
     height, width = first.pixels.shape[:2]
     stretched = Placement(width / second.pixels.shape[1], height / second.pixels.shape[0], 0.0, 0.0)
-    placement, result = stretched, compare(first, second, stretched, background)
+    placement, result = stretched, compare(first, second, stretched, background, accept_only)
     # an accepted placement of two views laid out alike (same box, canvas and margins) is the one the search
     # would find: it looks for other scales and offsets, and these have none
     alike = (first.pixels.shape, first.canvas, first.origin) == (
@@ -309,7 +313,7 @@ def verify(first: View, second: View, background: Colour) -> Verification:
     if not clear:
         # canvas placements first: among equally good ones, the one that also says where the margins went
         for option in search(first, second):
-            outcome = compare(first, second, option, background)
+            outcome = compare(first, second, option, background, accept_only)
             # a placement of the whole canvases is exact about margins, badges and captions beside the art:
             # it wins unless another fits clearly better
             bonus = CANVAS_PREFERENCE if option.canvas else 0.0
@@ -460,8 +464,13 @@ def locate(
     return best
 
 
-def compare(first: View, second: View, placement: Placement, background: Colour) -> Comparison:
+def compare(
+    first: View, second: View, placement: Placement, background: Colour, accept_only: bool = False
+) -> Comparison:
     """Draw the suspect box where the placement puts it over the baseline box and compare the pixels.
+
+    accept_only: stop as soon as the placement provably cannot be accepted (cannot_be_accepted), returning
+    only the agreement and coverage measured so far.
 
     A badge or caption pasted on the art disagrees in one compact patch; when most of the disagreement lies in
     one such box, the rest of the picture is judged without it. On a recoloured copy every colour disagrees,
@@ -492,6 +501,11 @@ def compare(first: View, second: View, placement: Placement, background: Colour)
     )
     if max(canvas) > MAX_CANVAS or min(canvas) < 1:
         return NO_COMPARISON
+    overlap_x = max(0.0, min(float(width), placement.left + placed_width) - max(0.0, placement.left))
+    overlap_y = max(0.0, min(float(height), placement.top + placed_height) - max(0.0, placement.top))
+    coverage = overlap_x * overlap_y / (width * height)
+    if accept_only and cannot_be_accepted(1.0, coverage):
+        return replace(NO_COMPARISON, coverage=coverage)
     empty = (*background, 0.0)  # outside its box an image is transparent
     to_first = np.float32([[1, 0, -left], [0, 1, -top]])
     to_second = np.float32(
@@ -509,12 +523,12 @@ def compare(first: View, second: View, placement: Placement, background: Colour)
     difference = np.abs(cv2.GaussianBlur(a[..., :3], (3, 3), 0) - cv2.GaussianBlur(b[..., :3], (3, 3), 0))
     wrong = (difference.max(axis=2) > PIXEL_TOLERANCE) & visible
     agreement = 1.0 - int(wrong.sum()) / total
+    if accept_only and cannot_be_accepted(agreement, coverage):
+        return replace(NO_COMPARISON, agreement=agreement, coverage=coverage)
     patch = overlay_patch(wrong, total)
     rest = visible if patch is None else visible & ~patch
     rest_total = int(rest.sum())
     rest_agreement = 1.0 - int((wrong & rest).sum()) / rest_total if rest_total else 0.0
-    overlap_x = max(0.0, min(float(width), placement.left + placed_width) - max(0.0, placement.left))
-    overlap_y = max(0.0, min(float(height), placement.top + placed_height) - max(0.0, placement.top))
     grey_a, grey_b = grey(a), grey(b)
     edges_a, edges_b = gradient(grey_a), gradient(grey_b)
     repainted = (
@@ -538,7 +552,7 @@ def compare(first: View, second: View, placement: Placement, background: Colour)
     return Comparison(
         agreement=agreement,
         rest_agreement=rest_agreement,
-        coverage=overlap_x * overlap_y / (width * height),
+        coverage=coverage,
         correlation=correlation(grey_a[rest], grey_b[rest]),
         structure=structure,
         rest_structure=rest_structure,
@@ -552,6 +566,16 @@ def compare(first: View, second: View, placement: Placement, background: Colour)
         side=min(canvas),
         compared=total,
     )
+
+
+def cannot_be_accepted(agreement: float, coverage: float) -> bool:
+    """Whether no Comparison with this agreement and coverage can be accepted, whatever else it measures:
+    a faithful copy needs coverage >= MIN_COVERAGE and, short of FULL_COVERAGE, agreement >=
+    MIN_OVERLAID_AGREEMENT (MIN_AGREEMENT plainly); a recolour needs coverage >= RECOLOUR_COVERAGE."""
+    if coverage >= RECOLOUR_COVERAGE:
+        return False  # a recolour is judged on its outlines, not measured yet
+    overlaid = MIN_OVERLAID_AGREEMENT if coverage < FULL_COVERAGE else MIN_CAPTIONED
+    return coverage < MIN_COVERAGE or agreement < min(MIN_AGREEMENT, overlaid)
 
 
 def _outline_pixels(edges: np.ndarray, visible: np.ndarray) -> int:
