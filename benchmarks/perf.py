@@ -17,7 +17,9 @@ Steps, all in one run on the same machine:
    now come from the cache: the second compare of the same suspect), the compare once more with only the
    original's analysis kept (a CI job checking a new suspect against a baseline it has seen), the naive
    reference, and then a re-signed copy of the original (every asset identical: a private server's
-   repack) compared against it with the original's analysis cached, and the naive reference on that pair
+   repack) compared against it with the original's analysis cached, and the naive reference on that pair;
+   after the rounds, one cold compare of the original against another game of the generator (not a copy:
+   what most suspects of a store feed are) and the naive reference on that pair
    (benchmarks/naive.py: Pillow decode + imagehash.phash of every image, rapidfuzz over all strings, one
    process). Each is a subprocess measured for wall time, CPU time (with its workers) and peak memory of its
    process tree (benchmarks/perf_measure.py). clonedetect's reports must be byte-identical across runs.
@@ -50,7 +52,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.perf_game import MIB, GamePair, build_pair, plan_game, resigned_copy
+from benchmarks.perf_game import MIB, GamePair, build_pair, other_game, plan_game, resigned_copy
 from benchmarks.perf_measure import Measured, measure
 
 REPO = Path(__file__).resolve().parent.parent
@@ -308,6 +310,31 @@ def repack_summary(
     }
 
 
+def measure_not_a_copy(
+    original: Path, other: Path, workdir: Path, args: argparse.Namespace, code: Path
+) -> dict[str, Any]:
+    """One cold compare of the original against another game of the generator (what most suspects of a store
+    feed are), and the naive reference on that pair: one run each, they are the slowest of the benchmark."""
+    scratch = workdir / "run-other"
+    scratch.mkdir(exist_ok=True)
+    print("not a copy: clonedetect (cold) ...", flush=True)
+    report = workdir / "report-other.json"
+    result, stages = run_clonedetect(original, other, report, scratch / "cache", args.jobs, code)
+    naive = None
+    if not args.skip_naive:
+        print("not a copy: naive ...", flush=True)
+        naive = raw_run(run_naive(original, other, scratch / "naive.json")[0])
+    shutil.rmtree(scratch, ignore_errors=True)
+    return {
+        "suspect": other.name,
+        "suspect_bytes": other.stat().st_size,
+        "verdict_score": json.loads(report.read_text())["verdict"]["score"],
+        "clonedetect": raw_run(result),
+        "stages": stages,
+        "naive": naive,
+    }
+
+
 def raw_run(result: Measured) -> dict[str, Any]:
     return {k: v for k, v in asdict(result).items() if k not in ("stdout", "stderr")}
 
@@ -411,6 +438,14 @@ def print_table(result: dict[str, Any]) -> None:
         "repack stages: "
         + ", ".join(f"{k} {v}" for k, v in repack["clonedetect_original_cached"]["stages"].items())
     )
+    other = result["not_a_copy"]
+    naive_other = f"{other['naive']['wall']:.2f} s" if other["naive"] else "not run"
+    print(
+        f"not a copy ({other['suspect']}, {other['suspect_bytes'] / 1e6:.0f} MB), one cold run: "
+        f"{other['clonedetect']['wall']:.2f} s wall, {other['clonedetect']['cpu']:.2f} s CPU, verdict score "
+        f"{other['verdict_score']}; naive {naive_other}"
+    )
+    print("not-a-copy stages: " + ", ".join(f"{k} {v}" for k, v in other["stages"].items()))
     print(f"reports identical across runs: {result['deterministic']}")
 
 
@@ -447,7 +482,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
         else:  # keep the pair for the next run, not the scratch files of this one
-            leftovers = ("code", "profile.txt", "report.json", "report-repack.json", "repack.apk")
+            leftovers = ("code", "profile.txt", "report.json", "report-repack.json", "report-other.json")
+            leftovers += ("repack.apk",)
             for scratch in [*workdir.glob("run-*"), *(workdir / name for name in leftovers)]:
                 if scratch.is_dir():
                     shutil.rmtree(scratch, ignore_errors=True)
@@ -464,6 +500,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     print(f"generating a {args.size / MIB:.0f} MiB game and its clone in {workdir} ...", flush=True)
     pair, build_seconds = prepare_pair(args.size, workdir, args.jobs)
     repack = resigned_copy(pair.original, workdir)
+    other = other_game(args.size, workdir, args.jobs)
     code, code_digest = snapshot_code(workdir)
     sys.path.insert(0, str(code))  # the breakdown below imports clonedetect in this process: the same copy
     floors, cold_runs, warm_runs, known_runs, naive_runs = [], [], [], [], []
@@ -510,6 +547,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
             print(f"round {number + 1}/{args.runs}: naive on the repack ...", flush=True)
             repack_naive_runs.append(run_naive(pair.original, repack, scratch / "naive-repack.json")[0])
         shutil.rmtree(scratch, ignore_errors=True)
+    not_a_copy = measure_not_a_copy(pair.original, other, workdir, args, code)
     print("fingerprint steps of the original package, one core ...", flush=True)
     breakdown = fingerprint_breakdown(pair.original)
     one_core = statistics.median(f["one_core_seconds"] for f in floors)
@@ -559,6 +597,7 @@ def benchmark(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "derived": derived,
         "targets": targets(derived, cold, warm),
         "repack": repack_summary(repack, repack_runs, repack_stages, repack_naive_runs),
+        "not_a_copy": not_a_copy,
         "deterministic": len(set(reports)) == 1 and len(set(repack_reports)) == 1,
         "profile": profile_run(pair, workdir, args.jobs, code) if args.profile else None,
     }

@@ -574,3 +574,19 @@ def resigned_copy(original: Path, workdir: Path) -> Path:
     out.with_name(out.name + ".idsig").unlink(missing_ok=True)  # newer apksigner's v4 sidecar
     shutil.rmtree(keys, ignore_errors=True)
     return out
+
+
+OTHER_SEED = 8  # another game: the default plan uses seed 7
+
+
+def other_game(size: int, workdir: Path, jobs: int) -> Path:
+    """workdir/other-<MiB>m.apk: another game of this generator (another seed, half the size), not a copy of
+    the original; kept for the next run. The generator gives every game the same icon file and draws strings
+    from one small vocabulary, so the two share those; their art and tables are their own."""
+    target = workdir / f"other-{size // MIB}m.apk"
+    if not target.exists():
+        folder = workdir / "other"
+        pair = build_pair(plan_game(max(size // 2, 20 * MIB), seed=OTHER_SEED), folder, jobs)
+        pair.original.replace(target)
+        shutil.rmtree(folder, ignore_errors=True)
+    return target
