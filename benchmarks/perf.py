@@ -421,8 +421,8 @@ def print_table(result: dict[str, Any]) -> None:
     print("fingerprint steps, one core (s): " + ", ".join(f"{k} {v['seconds']}" for k, v in steps.items()))
     print("stages (s): " + ", ".join(f"{k} {v}" for k, v in result["clonedetect"]["stages"].items()))
     print("cached:     " + ", ".join(f"{k} {v}" for k, v in result["clonedetect_cached"]["stages"].items()))
-    known = result["clonedetect_original_cached"]["stages"]
-    print("orig. cached: " + ", ".join(f"{k} {v}" for k, v in known.items()))
+    known_stages = result["clonedetect_original_cached"]["stages"]
+    print("orig. cached: " + ", ".join(f"{k} {v}" for k, v in known_stages.items()))
     for name, check in result["targets"].items():
         verdict = "met" if check["met"] else "NOT met"
         print(f"target {name}: {check['value']} (target {check['target']}) {verdict}")
@@ -482,8 +482,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
         else:  # keep the pair for the next run, not the scratch files of this one
-            leftovers = ("code", "profile.txt", "report.json", "report-repack.json", "report-other.json")
-            leftovers += ("repack.apk",)
+            leftovers = (
+                "code",
+                "profile.txt",
+                "report.json",
+                "report-repack.json",
+                "report-other.json",
+                "repack.apk",
+            )
             for scratch in [*workdir.glob("run-*"), *(workdir / name for name in leftovers)]:
                 if scratch.is_dir():
                     shutil.rmtree(scratch, ignore_errors=True)
