@@ -68,11 +68,14 @@ WORKERS = Workers()
 atexit.register(WORKERS.close)
 
 
-def run_tasks(function: Callable[[T], R], tasks: Iterable[T], jobs: int) -> Iterator[R]:
+def run_tasks(
+    function: Callable[[T], R], tasks: Iterable[T], jobs: int, rerun: Callable[[T], R] | None = None
+) -> Iterator[R]:
     """function(task) for each task, in order, on the pool; at most 2 x jobs tasks in flight (their
-    arguments are pickled and held until a worker takes them). A task whose worker died is run again in this
-    process: the functions given here only read data this tool made itself (thumbnails, hashes), so a crash
-    there means the worker was killed (out of memory), not that the input is hostile."""
+    arguments are pickled and held until a worker takes them). A worker's death fails every task in flight,
+    not only the culprit's: each of those is run again by `rerun`, by default `function` in this process
+    (right for functions that only read data this tool made itself, thumbnails and hashes: a crash there
+    means the worker was killed for its memory, not that the input is hostile)."""
     pending: deque[tuple[Future[R], T]] = deque()
 
     def finish(future: Future[R], task: T) -> R:
@@ -80,7 +83,7 @@ def run_tasks(function: Callable[[T], R], tasks: Iterable[T], jobs: int) -> Iter
             return future.result()
         except BrokenProcessPool:
             WORKERS.discard()
-            return function(task)
+            return (rerun or function)(task)
 
     for task in tasks:
         try:

@@ -224,13 +224,22 @@ def test_duplicate_bytes_are_decoded_once_and_give_equal_prints(monkeypatch: pyt
         assert alone == [by_path[path]]
 
 
-def test_a_task_whose_worker_died_is_run_again_alone() -> None:
+class _DeadPool:
+    """A pool whose worker has died: every task submitted to it fails as the pool's tasks then do."""
+
+    def submit(self, *_: object) -> Future[list]:
+        broken: Future[list] = Future()
+        broken.set_exception(BrokenProcessPool("a worker died"))
+        return broken
+
+
+def test_a_task_whose_worker_died_is_run_again_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     files, assets = game_files()
     group = next(g for g in image_module.group_by_content(assets) if g.entries[0] == "art/05.png")
     work = EntryWork(group.entries[0], group.assets, files["art/05.png"], entries=group.entries)
-    broken: Future[list] = Future()
-    broken.set_exception(BrokenProcessPool("a worker died"))
-    assert image_module._collect(broken, [work], LIMITS) == [fingerprint_entry(work, LIMITS)]
+    monkeypatch.setattr(image_module.WORKERS, "pool", lambda jobs: _DeadPool())
+    results = image_module._parallel([group], MemorySource(files), LIMITS, jobs=2)
+    assert list(results) == [fingerprint_entry(work, LIMITS)]
 
 
 # --- prints reused from the baseline ---------------------------------------------------------------------

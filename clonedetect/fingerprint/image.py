@@ -27,9 +27,10 @@ import clonedetect.fingerprint.decode  # noqa: F401
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
+from functools import partial
 
 import cv2
 import numpy as np
@@ -49,7 +50,7 @@ from clonedetect.model import (
     Print,
 )
 from clonedetect.settings import Limits, Settings
-from clonedetect.workers import WORKERS, context, init_worker
+from clonedetect.workers import WORKERS, context, init_worker, run_tasks
 
 THUMBNAIL_SIDE = 128
 # Fixed options, so the same pixels give the same PNG bytes. At level 6 with adaptive filters a thumbnail
@@ -194,32 +195,12 @@ def start_workers(settings: Settings, entries: Sequence[Entry]) -> None:
 
 
 def _parallel(groups: list[ContentGroup], source: EntrySource, limits: Limits, jobs: int) -> Iterator[Result]:
-    """Fingerprint groups in worker processes; at most 2 x jobs tasks' bytes are held in memory at once."""
-    pending: list[tuple[Future[list[Result]], list[EntryWork]]] = []
-    for task in _tasks(groups, source):
-        pending.append((_submit(task, limits, jobs), task))
-        if len(pending) >= 2 * jobs:
-            yield from _collect(*pending.pop(0), limits)
-    for future, task in pending:
-        yield from _collect(future, task, limits)
-
-
-def _submit(task: list[EntryWork], limits: Limits, jobs: int) -> Future[list[Result]]:
-    try:
-        return WORKERS.pool(jobs).submit(_fingerprint_task, task, limits)
-    except BrokenProcessPool:  # a worker died since the last task: start a fresh pool
-        WORKERS.discard()
-        return WORKERS.pool(jobs).submit(_fingerprint_task, task, limits)
-
-
-def _collect(future: Future[list[Result]], task: list[EntryWork], limits: Limits) -> list[Result]:
-    try:
-        return future.result()
-    except BrokenProcessPool:
-        # A worker died (a decoder crash, the kernel's OOM killer). Every task in flight fails with it, not
-        # only the culprit: run this one again alone, so only the entries that kill a worker are lost.
-        WORKERS.discard()
-        return _isolated(task, limits)
+    """Fingerprint groups in worker processes; at most 2 x jobs tasks' bytes are held in memory at once. A
+    task whose worker died (a decoder crash, the kernel's OOM killer) is run again alone in a fresh process,
+    so only the entries that kill a worker are lost."""
+    fingerprint = partial(_fingerprint_task, limits=limits)
+    for results in run_tasks(fingerprint, _tasks(groups, source), jobs, partial(_isolated, limits=limits)):
+        yield from results
 
 
 def _isolated(task: list[EntryWork], limits: Limits) -> list[Result]:
