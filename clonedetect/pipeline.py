@@ -15,7 +15,8 @@ from typing import TypeVar
 from clonedetect.extract import extract_assets
 from clonedetect.extract.deadline import Deadline, DeadlineSource
 from clonedetect.fingerprint import fingerprint_assets
-from clonedetect.fingerprint.image import KnownImages, start_workers
+from clonedetect.fingerprint.image import start_workers
+from clonedetect.fingerprint.known import KnownPrints
 from clonedetect.match import match_analyses
 from clonedetect.model import Analysis, AssetKind, Comparison, Match, Print
 from clonedetect.score import score_matches
@@ -46,15 +47,16 @@ def analyse(path: Path, settings: Settings, reuse: Sequence[Print] = ()) -> Anal
     """Unpack, extract and fingerprint one input, within its wall-time limit.
 
     reuse: prints of another analysis made with the same settings (the baseline's, when this input is its
-    suspect); an image with the same bytes and frame takes its print instead of being decoded again.
+    suspect); an image with the same bytes and frame, or a string with the same value, takes its print
+    instead of being decoded or normalised again (fingerprint/known.py).
     """
     clock = StageClock()
     deadline = Deadline(settings.limits.max_seconds)
-    known = KnownImages(reuse)
+    known = KnownPrints(reuse, settings.limits.max_text_bytes)
     with clock.run("unpack", lambda: open_package(path, settings)) as opened:
         # the workers start up while extract runs, unless every image's bytes were fingerprinted already
         # (a repack of the baseline: nothing to decode, and spawning them would cost about a second)
-        start_workers(settings, [e for e in opened.package.entries if not known.knows(e.sha256)])
+        start_workers(settings, [e for e in opened.package.entries if not known.knows_image(e.sha256)])
         extraction = clock.run("extract", lambda: extract_assets(opened, settings, deadline=deadline))
         reused, assets = known.split(extraction.assets)
         timed = DeadlineSource(opened.source, deadline)

@@ -13,6 +13,7 @@ from corpus import CORPUS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from opencc import OpenCC
+from textprints import text_asset
 
 from clonedetect.fingerprint.normalise import (
     normalise,
@@ -33,22 +34,6 @@ from clonedetect.model import Asset, AssetKind, Category, Print, Table
 from clonedetect.settings import Settings
 
 MESSAGES = CORPUS / "shattered-pixel-dungeon/core/src/main/assets/messages"
-
-
-def text_asset(path: str, value: str, key: str = "", locale: str = "") -> Asset:
-    return Asset(
-        path=path,
-        entry=path.split("#")[0],
-        kind=AssetKind.TEXT,
-        category=Category.TEXT,
-        media_type="text/plain",
-        sha256="0" * 64,
-        size=len(value),
-        found_by="test",
-        key=key,
-        locale=locale,
-        text=value,
-    )
 
 
 def table_asset(path: str, table: Table | None, media_type: str = "application/json") -> Asset:

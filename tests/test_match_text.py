@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from opencc import OpenCC
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import LCSseq
+from textprints import text_asset
 
 from clonedetect.fingerprint.normalise import to_simplified
 from clonedetect.fingerprint.text import TextFingerprinter
@@ -28,7 +29,7 @@ from clonedetect.match.text import (
     learn_document_frequency,
     string_weight,
 )
-from clonedetect.model import Asset, AssetKind, Category, MatchResult, Print
+from clonedetect.model import Asset, Category, MatchResult, Print
 from clonedetect.settings import Settings
 
 MESSAGES = CORPUS / "shattered-pixel-dungeon/core/src/main/assets/messages"
@@ -57,22 +58,6 @@ def read_properties(path: Path) -> list[tuple[str, str]]:
         value = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), found.group(2))
         pairs.append((found.group(1), value.replace("\\n", "\n").replace("\\'", "'")))
     return pairs
-
-
-def text_asset(path: str, value: str, key: str = "", locale: str = "") -> Asset:
-    return Asset(
-        path=path,
-        entry=path.split("#")[0],
-        kind=AssetKind.TEXT,
-        category=Category.TEXT,
-        media_type="text/plain",
-        sha256="0" * 64,
-        size=len(value.encode()),
-        found_by="test",
-        key=key,
-        locale=locale,
-        text=value,
-    )
 
 
 def fingerprint(assets: list[Asset]) -> list[Print]:

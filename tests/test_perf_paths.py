@@ -19,12 +19,15 @@ import cv2
 import numpy as np
 import pytest
 from imageprints import image_asset
+from textprints import text_asset
 
 from clonedetect import cache as cache_module
 from clonedetect import model
 from clonedetect.fingerprint import decode
 from clonedetect.fingerprint import image as image_module
-from clonedetect.fingerprint.image import EntryWork, ImageFingerprinter, KnownImages, fingerprint_entry
+from clonedetect.fingerprint.image import EntryWork, ImageFingerprinter, fingerprint_entry
+from clonedetect.fingerprint.known import KnownPrints
+from clonedetect.fingerprint.text import text_fingerprints
 from clonedetect.match import images as images_module
 from clonedetect.model import Asset, AssetKind, Frame, Print
 from clonedetect.pipeline import analyse
@@ -264,7 +267,7 @@ def test_known_prints_are_what_fingerprinting_again_gives() -> None:
     suspect.append(
         image_asset("x/page.png#other", files["atlas/page.png"], "x/page.png", Frame(1, 1, 30, 30))
     )
-    reused, rest = KnownImages(baseline).split(suspect)
+    reused, rest = KnownPrints(baseline, Settings().limits.max_text_bytes).split(suspect)
     assert sorted(p.asset.path for p in reused) == ["x/page.png", "x/page.png#hero", "x/renamed.png"]
     assert "x/corrupt.png" in {
         a.path for a in rest
@@ -281,8 +284,27 @@ def test_analysing_the_suspect_with_the_baseline_prints_changes_nothing() -> Non
     alone = analyse(SAMPLES / "repack.apk", settings)
     helped = analyse(SAMPLES / "repack.apk", settings, reuse=baseline.prints)
     assert replace(helped, timings=()) == replace(alone, timings=())
-    shared = KnownImages(baseline.prints).split(a for p in alone.prints for a in [p.asset])[0]
-    assert shared  # the repack ships the original's art: the test exercises reuse
+    known = KnownPrints(baseline.prints, settings.limits.max_text_bytes)
+    shared, _ = known.split(p.asset for p in alone.prints)
+    # the repack ships the original's art and strings: the test exercises both kinds of reuse
+    assert {p.asset.kind for p in shared} == {AssetKind.IMAGE, AssetKind.TEXT}
+
+
+def test_a_string_is_reused_by_value_unless_it_was_truncated() -> None:
+    limit = 40
+    baseline = [
+        Print(text_asset(f"base/{n}", value), text_fingerprints(value))
+        for n, value in enumerate(("Dragon Gate", "龍門客棧", "x" * (limit + 1)))
+    ]
+    suspect = [
+        text_asset("clone/a", "龍門客棧"),
+        text_asset("clone/b", "x" * (limit + 1)),
+        text_asset("c", "new"),
+    ]
+    reused, rest = KnownPrints(baseline, limit).split(suspect)
+    assert reused == [Print(suspect[0], text_fingerprints("龍門客棧"))]
+    # the long one is fingerprinted again: its truncation warning belongs to this package too
+    assert rest == suspect[1:]
 
 
 # --- the analysis cache ----------------------------------------------------------------------------------

@@ -3,9 +3,8 @@
 Work is grouped by content: every asset whose entry holds the same bytes (the same sha256) - an atlas page
 and its 200 frames, one sprite shipped at three paths - is read and decoded once, and each distinct frame
 of it fingerprinted once. A print depends on nothing but the bytes and the frame, so prints another
-analysis already made (`KnownImages`: the baseline's, when the suspect is analysed next to it) are reused
-for the same (bytes, frame) without reading or decoding anything; the result is what computing them again
-would give.
+analysis already made (fingerprint/known.py: the baseline's, when the suspect is analysed next to it) are
+reused for the same (bytes, frame) without reading or decoding anything.
 
 With Settings.jobs > 1 the groups are fingerprinted in worker processes (clonedetect/workers.py), a few
 per task, biggest first so that no worker is left with a 4096 px page at the end. The pool outlives one call
@@ -26,7 +25,7 @@ import clonedetect.fingerprint.decode  # noqa: F401
 # isort: split
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -145,40 +144,6 @@ def _read(group: ContentGroup, source: EntrySource) -> EntryWork:
 
 # ---------------------------------------------------------------------------------------------------------
 # Prints already made elsewhere
-
-
-class KnownImages:
-    """Fully fingerprinted image prints of another analysis, by (entry sha256, frame).
-
-    Only prints whose image was decoded (they have a `pixels` fingerprint) are kept: an image that failed
-    is fingerprinted again, so its warning is reported for this package too."""
-
-    def __init__(self, prints: Iterable[Print]) -> None:
-        self._prints: dict[tuple[str, Frame | None], Print] = {}
-        for item in prints:
-            asset = item.asset
-            if asset.kind is AssetKind.IMAGE and asset.sha256 and item.value("pixels") is not None:
-                self._prints.setdefault((asset.sha256, asset.frame), item)
-        self._contents = {sha256 for sha256, _ in self._prints}
-
-    def __len__(self) -> int:
-        return len(self._prints)
-
-    def knows(self, sha256: str) -> bool:
-        """Whether an image file with these bytes (or a frame of it) was fingerprinted already."""
-        return sha256 in self._contents
-
-    def split(self, assets: Iterable[Asset]) -> tuple[list[Print], list[Asset]]:
-        """(prints reused for the image assets whose bytes and frame are known, every other asset)."""
-        reused: list[Print] = []
-        rest: list[Asset] = []
-        for asset in assets:
-            known = self._prints.get((asset.sha256, asset.frame)) if asset.kind is AssetKind.IMAGE else None
-            if known is None:
-                rest.append(asset)
-            else:
-                reused.append(replace(known, asset=asset))
-        return reused, rest
 
 
 # ---------------------------------------------------------------------------------------------------------
