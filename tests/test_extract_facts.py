@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from test_extract_support import extract
 
 from clonedetect.extract import facts as facts_module
@@ -70,3 +74,36 @@ def test_binary_scan_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [w.message for w in extraction.warnings] == [
         "code larger than the string-scan bound; only its head was searched"
     ]
+
+
+# The address patterns as first written (a look-behind first, every text searched with every pattern):
+# facts.py reorders IPV4 and skips data without a HOST_PORT or IPV6 hint, which must not change what is found.
+PLAIN_IPV4 = re.compile(rb"(?<![\w.])((?:\d{1,3}\.){3}\d{1,3})(?::(\d{2,5}))?(?![\w.])")
+# whole addresses and the characters around them that decide whether they count (a preceding letter, dot
+# or colon; a following port), so that examples put them side by side often
+ADDRESS_BYTES = st.sampled_from(
+    [b"api.example.com", b"game.cn", b"10.0.0.1", b"203.0.113.7", b"1.2.3", b"fe80::1", b"[2001:db8::1]",
+     b"2001:db8:1:2:3:4:5:6", b"2400:cb00:2048:1::6", b"1:2:3:4:5:6:7:8", b"[::1]", b":8080", b":12", b":7",
+     b"12", b"a", b"F", b".", b":", b"[", b"]", b"/", b"@", b"-", b"_", b" ", b"\n", b"http://", b"main.lua",
+     b"%s"]
+)  # fmt: skip
+
+
+def plain_endpoints(data: bytes) -> tuple[str, ...]:
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(facts_module, "IPV4", PLAIN_IPV4)
+        patched.setattr(facts_module, "HOST_PORT_HINT", re.compile(b""))  # matches everywhere: no skipping
+        patched.setattr(facts_module, "IPV6_HINT", re.compile(b""))
+        collector = FactCollector()
+        collector.scan_endpoints_in_binary(data)
+    return collector.facts().endpoints
+
+
+@given(st.lists(ADDRESS_BYTES, max_size=12).map(b"".join))
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_the_fast_address_search_finds_what_the_plain_one_finds(data: bytes) -> None:
+    ours = [(m.span(), m.groups()) for m in facts_module.IPV4.finditer(data)]
+    assert ours == [(m.span(), m.groups()) for m in PLAIN_IPV4.finditer(data)]
+    collector = FactCollector()
+    collector.scan_endpoints_in_binary(data)
+    assert collector.facts().endpoints == plain_endpoints(data)

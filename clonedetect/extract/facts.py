@@ -27,10 +27,18 @@ URL = re.compile(rb"(?i)\b(?:https?|wss?)://[a-z0-9\-._~%!$&'()*+,;=:@\[\]/?#]{3
 HOST_PORT = re.compile(
     rb"(?i)(?<![\w.@/-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}):(\d{2,5})(?![\w.])"
 )
-IPV4 = re.compile(rb"(?<![\w.])((?:\d{1,3}\.){3}\d{1,3})(?::(\d{2,5}))?(?![\w.])")
+# A pattern that starts with a character class lets the regex engine skip to the next digit in C; one that
+# starts with a look-behind tries every position (4x slower on text). So the first digit comes first and the
+# look-behind checks what precedes it: the same matches as (?<![\w.])((?:\d{1,3}\.){3}\d{1,3}).
+IPV4 = re.compile(rb"(\d(?<![\w.]\d)\d{0,2}\.(?:\d{1,3}\.){2}\d{1,3})(?::(\d{2,5}))?(?![\w.])")
 IPV6 = re.compile(
     rb"(?i)\[([0-9a-f:.]{2,45})\](?::(\d{2,5}))?|(?<![\w:])((?:[0-9a-f]{1,4}:){3,7}[0-9a-f]{1,4})(?![\w:])"
 )
+# What every match of HOST_PORT (a letter, ':', two digits) and of IPV6 ('[' and two address characters, or
+# hex ':' hex) must contain, found by patterns that start with a literal (a fast scan): data without it is
+# not searched with the full pattern, which tries every position. Most text and tables have neither.
+HOST_PORT_HINT = re.compile(rb"(?i):(?<=[a-z]:)\d\d")
+IPV6_HINT = re.compile(rb"(?i)\[[0-9a-f:.]{2}|:(?<=[0-9a-f]:)[0-9a-f]")
 
 # hosts that appear in files but are namespaces, schemas, DTDs or documentation, not servers
 NON_SERVER_HOSTS = frozenset(
@@ -124,7 +132,7 @@ class FactCollector:
             data = XML_IDENTIFIERS.sub(b" ", data)
         for match in URL.finditer(data):
             self._add_url(match.group().decode("ascii", "replace"))
-        for match in HOST_PORT.finditer(data):
+        for match in HOST_PORT.finditer(data) if HOST_PORT_HINT.search(data) else ():
             host = match.group(1).decode("ascii").lower()
             if (
                 _is_server_host(host)
@@ -137,7 +145,7 @@ class FactCollector:
             if _is_server_ip(address):
                 port = match.group(2)
                 self._add(f"{address}:{int(port)}" if port and _valid_port(port) else address)
-        for match in IPV6.finditer(data):
+        for match in IPV6.finditer(data) if IPV6_HINT.search(data) else ():
             literal = (match.group(1) or match.group(3)).decode("ascii")
             if _is_server_ip(literal):
                 port = match.group(2)
