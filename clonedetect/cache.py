@@ -33,8 +33,8 @@ cache folder also remembers each input file's SHA-256 under its stat identity: d
 and ctime, to the nanosecond. Any write to a file changes its ctime, and ctime cannot be set back with
 utime() (only by changing the system clock, as root), so a file whose identity is unchanged is taken to
 hold the bytes it held when it was hashed; any difference, a folder input (its files are not one identity),
-a file changed within the last RACY_SECONDS (a write in the same timestamp tick can leave the identity
-unchanged: git's 'racily clean' rule) or --no-cache hashes afresh. The trade-off, accepted as git and
+a file changed within the last filehash.RACY_SECONDS (a write in the same timestamp tick can leave the
+identity unchanged: git's 'racily clean' rule) or --no-cache hashes afresh. The trade-off, accepted as git and
 ccache accept it: a report read back through the memo states the SHA-256 computed from the bytes of the file
 that had this identity when it was first analysed; only someone who can change a file and restore its
 ctime (root, resetting the clock) could make that differ from the file's bytes now. The memo is kept only
@@ -48,7 +48,6 @@ import hashlib
 import json
 import os
 import re
-import stat
 import tempfile
 import time
 import zlib
@@ -60,6 +59,7 @@ from typing import Any, ClassVar, TypeVar
 
 import clonedetect
 from clonedetect.errors import InputError
+from clonedetect.filehash import racy, stat_identity
 from clonedetect.model import Analysis, AnalysisWarning, Comparison, Fingerprint, Print
 from clonedetect.report.model import reported_thumbnails
 from clonedetect.settings import Limits, Settings
@@ -75,9 +75,6 @@ COMPARISON_SUFFIX = ".cdcc"
 HASH_FORMAT = b"clonedetect-hash-memo 1\n"
 HASH_SUFFIX = ".cdhm"
 SUFFIXES = (SUFFIX, COMPARISON_SUFFIX, HASH_SUFFIX)
-# A file changed this recently may change again within the same timestamp tick without changing its stat
-# identity (coarse-timestamp file systems tick in seconds): its hash is not remembered.
-RACY_SECONDS = 2
 MAX_BYTES = 2 * 1024**3  # the whole folder
 MAX_DOCUMENT_BYTES = 1024**3  # what one document may inflate to (a damaged file must not exhaust memory)
 LENGTH_BYTES = 8
@@ -272,21 +269,9 @@ class HashMemo(CacheFolder):
         read and was not changed too recently to trust its identity."""
         before = stat_identity(path)
         sha256 = input_sha256(path, limits)
-        if sha256 is not None and before is not None and not _racy(before) and stat_identity(path) == before:
+        if sha256 is not None and before is not None and not racy(before) and stat_identity(path) == before:
             self._save(_memo_key(before), frame(HASH_FORMAT, {"identity": list(before), "sha256": sha256}))
         return sha256
-
-
-def stat_identity(path: Path) -> tuple[int, int, int, int, int] | None:
-    """(st_dev, st_ino, st_size, st_mtime_ns, st_ctime_ns) of a regular file, never through a symbolic link
-    (input_sha256 does not follow one either); None for anything else."""
-    try:
-        info = path.lstat()
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
 def decode_hash(data: bytes, identity: tuple[int, ...]) -> str:
@@ -300,11 +285,6 @@ def decode_hash(data: bytes, identity: tuple[int, ...]) -> str:
 
 def _memo_key(identity: tuple[int, ...]) -> str:
     return _digest(json.dumps(list(identity)))[:32]
-
-
-def _racy(identity: tuple[int, ...]) -> bool:
-    """Changed within RACY_SECONDS of now (mtime or ctime): a write in the same tick could go unseen."""
-    return time.time_ns() - max(identity[3], identity[4]) < RACY_SECONDS * 1_000_000_000
 
 
 def _is_sha256(value: Any) -> bool:

@@ -15,10 +15,10 @@ import typer
 
 from clonedetect.cli_common import EXIT_NO_CLONE, DebugOption, guarded
 from clonedetect.errors import InputError, UsageError
+from clonedetect.filehash import file_sha256
 from clonedetect.report.html import (
     ExhibitFiles,
     check_report,
-    file_sha256,
     report_sha256,
     write_exhibit,
 )

@@ -20,7 +20,7 @@ import pytest
 
 import clonedetect
 from clonedetect import cache as cache_module
-from clonedetect import cli
+from clonedetect import cli, filehash
 from clonedetect import pipeline as pipeline_module
 from clonedetect.model import (
     AnalysisWarning,
@@ -191,7 +191,7 @@ def test_an_input_too_big_to_hash_is_compared_but_not_cached(tmp_path: Path) -> 
 @pytest.fixture
 def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files copied by a test are seconds old: too recent to remember with the racy-file rule."""
-    monkeypatch.setattr(cache_module, "RACY_SECONDS", 0)
+    monkeypatch.setattr(filehash, "RACY_SECONDS", 0)
 
 
 def copy_of(source: Path, folder: Path) -> Path:
@@ -284,7 +284,7 @@ def test_folders_links_and_damaged_memos_are_hashed_afresh(tmp_path: Path) -> No
     sha256 = memo.hash(path, limits)
     (file,) = (tmp_path / "cache").glob("*" + cache_module.HASH_SUFFIX)
     good = file.read_bytes()
-    identity = cache_module.stat_identity(path)
+    identity = filehash.stat_identity(path)
     assert identity is not None
     damaged = [
         good[:-3],
@@ -302,7 +302,7 @@ def test_folders_links_and_damaged_memos_are_hashed_afresh(tmp_path: Path) -> No
 
 
 def test_no_cache_neither_reads_nor_writes_memos(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache_module, "RACY_SECONDS", 0)
+    monkeypatch.setattr(filehash, "RACY_SECONDS", 0)
     monkeypatch.setenv(cache_module.ENVIRONMENT, str(tmp_path / "cache"))
     original, suspect = copy_of(ORIGINAL, tmp_path / "in"), copy_of(UNRELATED, tmp_path / "in")
     args = ["compare", str(original), str(suspect), "-q", "--no-cache"]

@@ -672,11 +672,3 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         staged.unlink(missing_ok=True)
         raise
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        for block in iter(lambda: source.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

@@ -15,9 +15,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 import clonedetect
+from clonedetect.filehash import bounded_file_sha256
 from clonedetect.settings import Limits, Settings
-
-CHUNK = 1 << 20
 
 
 def settings_hash(settings: Settings) -> str:
@@ -42,24 +41,12 @@ def input_sha256(path: Path, limits: Limits) -> str | None:
     try:
         mode = path.lstat().st_mode
         if stat.S_ISREG(mode):
-            return _file_sha256(path, limits.max_total_bytes)
+            return bounded_file_sha256(path, limits.max_total_bytes)
         if stat.S_ISDIR(mode):
             return _folder_sha256(path, limits)
     except OSError:
         return None
     return None
-
-
-def _file_sha256(path: Path, limit: int) -> str | None:
-    digest = hashlib.sha256()
-    total = 0
-    with path.open("rb") as stream:
-        while chunk := stream.read(CHUNK):
-            total += len(chunk)
-            if total > limit:
-                return None
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _folder_sha256(root: Path, limits: Limits) -> str | None:
@@ -75,7 +62,7 @@ def _folder_sha256(root: Path, limits: Limits) -> str | None:
             total += info.st_size
             if len(listing) >= limits.max_entries or total > limits.max_total_bytes:
                 return None
-            file_hash = _file_sha256(path, limits.max_entry_bytes)
+            file_hash = bounded_file_sha256(path, limits.max_entry_bytes)
             if file_hash is None:
                 return None
             listing.append((path.relative_to(root).as_posix(), info.st_size, file_hash))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from clonedetect.errors import EntryError
+from clonedetect.filehash import file_sha256
 from clonedetect.model import AnalysisWarning, LocalisedText, Package, PackageFormat, Signer
 from clonedetect.settings import Limits, Settings
 from clonedetect.unpack import OpenedPackage, sorted_warnings
@@ -18,7 +19,7 @@ from clonedetect.unpack.arsc import ResourceTable, is_reference, parse_table
 from clonedetect.unpack.axml import XmlAttribute, XmlElement, parse_axml
 from clonedetect.unpack.binres import TYPE_INT_DEC, TYPE_INT_HEX, ResFormatError
 from clonedetect.unpack.signing import block_signers, is_v1_signature_block, unique_signers, v1_signers
-from clonedetect.unpack.zipsource import ZipListing, file_sha256, list_zip
+from clonedetect.unpack.zipsource import ZipListing, list_zip
 
 MANIFEST = "AndroidManifest.xml"
 TABLE = "resources.arsc"

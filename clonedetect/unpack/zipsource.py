@@ -28,14 +28,6 @@ SPOOL_IN_MEMORY = 1 << 20  # a nested archive up to this size stays in memory ..
 SPOOL_MEMORY_BUDGET = 64 << 20  # ... until all in-memory spools together reach this
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 class ZipSource:
     """EntrySource over a root SafeZip and the nested archives opened inside it (prefix -> SafeZip)."""
 
