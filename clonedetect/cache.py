@@ -59,7 +59,7 @@ from typing import Any, ClassVar, TypeVar
 
 import clonedetect
 from clonedetect.errors import InputError
-from clonedetect.filehash import racy, stat_identity
+from clonedetect.filehash import racy, remember, stat_identity
 from clonedetect.model import Analysis, AnalysisWarning, Comparison, Fingerprint, Print
 from clonedetect.report.model import reported_thumbnails
 from clonedetect.settings import Limits, Settings
@@ -262,7 +262,10 @@ class HashMemo(CacheFolder):
         identity = stat_identity(path)
         if identity is None or identity[2] > limits.max_total_bytes:
             return None
-        return self._load(_memo_key(identity), lambda data: decode_hash(data, identity))
+        sha256 = self._load(_memo_key(identity), lambda data: decode_hash(data, identity))
+        if sha256 is not None:
+            remember(identity, sha256)  # unpack, on an analysis cache miss, takes it instead of reading
+        return sha256
 
     def hash(self, path: Path, limits: Limits) -> str | None:
         """input_sha256() of `path`, remembered when it is a regular file that did not change while it was

@@ -6,6 +6,8 @@ a file whose stat identity (device, inode, size, mtime and ctime, to the nanosec
 process hashed it is taken to hold the same bytes - the rule and the trade-off of the cache's hash memo
 (clonedetect/cache.py), kept here only in memory, for the life of the process. A file changed within the
 last RACY_SECONDS is never remembered: a write in the same timestamp tick could leave its identity unchanged.
+A hash the cache folder's memo recalls is remembered here too, so a compare that misses the analysis cache
+does not read the file again for the package's SHA-256.
 """
 
 from __future__ import annotations
@@ -55,6 +57,13 @@ def _sha256(path: Path, limit: int | None) -> str | None:
     if before is not None and not racy(before) and stat_identity(path) == before:
         _hashed[before] = sha256
     return sha256
+
+
+def remember(identity: Identity, sha256: str) -> None:
+    """Take `sha256` as the hash of the file with this identity for the rest of the process (the cache's
+    hash memo vouches for it under the same rule)."""
+    if not racy(identity):
+        _hashed[identity] = sha256
 
 
 def stat_identity(path: Path) -> Identity | None:

@@ -60,3 +60,13 @@ def test_a_file_changed_just_now_or_through_a_link_is_not_remembered(
     filehash.file_sha256(path)
     filehash.file_sha256(path)
     assert reads == [link, link, path, path]
+
+
+def test_a_hash_the_cache_memo_recalls_is_not_read_again(tmp_path: Path, reads: list[Path]) -> None:
+    path = tmp_path / "suspect.apk"
+    path.write_bytes(b"suspect")
+    identity = filehash.stat_identity(path)
+    assert identity is not None
+    filehash.remember(identity, "ab" * 32)
+    assert filehash.file_sha256(path) == "ab" * 32
+    assert reads == []
