@@ -105,3 +105,19 @@ def test_a_lone_record_keeps_its_strings() -> None:
     extraction = extract({"config/settings.json": json.dumps({"title": "Dragon Saga", "volume": 3}).encode()})
     assert not [a for a in extraction.assets if a.kind is AssetKind.TABLE]
     assert [a.text for a in extraction.assets if a.kind is AssetKind.TEXT] == ["Dragon Saga"]
+
+
+def test_numbers_json_has_no_spelling_for_are_kept_as_text() -> None:
+    """Python reads JSON's NaN and Infinity, Lua has 1e999: an analysis (cached and stored as JSON, which
+    has no such numbers) must still be storable, so such cells are their JSON spelling."""
+    units = b'[{"id": 1, "hp": NaN, "atk": Infinity}, {"id": 2, "hp": 5, "atk": -Infinity}, {"id": 3}]'
+    lua = b"return { { id = 1, hp = 1e999, atk = -1e999 }, { id = 2, hp = 4, atk = 2 } }"
+    tables = _tables({"data/units.json": units, "data/units.lua": lua})
+    from_json, from_lua = tables["data/units.json"].table, tables["data/units.lua"].table
+    assert from_json is not None and from_lua is not None
+    assert _column(from_json, "hp") == ["NaN", 5, None]
+    assert _column(from_json, "atk") == ["Infinity", "-Infinity", None]
+    assert _column(from_lua, "hp") == ["Infinity", 4]
+    assert _column(from_lua, "atk") == ["-Infinity", 2]
+    stored = json.dumps([from_json.rows, from_lua.rows], allow_nan=False)  # what the caches and store write
+    assert "NaN" in stored

@@ -8,6 +8,7 @@ values flattened to dotted columns, and a key column that names each row so the 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -80,7 +81,13 @@ def choose_key_column(columns: Sequence[str], rows: Sequence[Sequence[Cell]]) ->
 
 
 def cell(value: Any) -> Cell:
-    """A typed cell: scalars as they are, anything nested as compact JSON with sorted keys (deterministic)."""
+    """A typed cell: scalars as they are, anything nested as compact JSON with sorted keys (deterministic).
+
+    A NaN or infinite number (JSON's NaN and Infinity, which Python's reader accepts, a Lua 1e999, a plist
+    real) is kept as its JSON spelling, like typed_text keeps 'nan' as text: an analysis is stored as JSON,
+    which has no such numbers, and a hostile table must not stop it being stored."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return json.dumps(value)
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, list) and all(isinstance(item, str | int | float) for item in value):
