@@ -57,6 +57,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+import orjson
+
 import clonedetect
 from clonedetect.errors import InputError
 from clonedetect.filehash import racy, remember, stat_identity
@@ -398,11 +400,30 @@ def _digest(text: str) -> str:
 # The file formats
 
 
-def frame(magic: bytes, document: Any, tail: bytes = b"") -> bytes:
-    """magic, length, zlib(JSON document), tail: the framing both kinds of cache file share."""
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    packed = zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+def frame(
+    magic: bytes, document: Any, tail: bytes = b"", dumps: Callable[[Any], bytes] | None = None
+) -> bytes:
+    """magic, length, zlib(JSON document), tail: the framing every kind of cache file shares. `dumps`
+    writes the document (default strict_json)."""
+    packed = zlib.compress((dumps or strict_json)(document), 1)
     return b"".join((magic, len(packed).to_bytes(LENGTH_BYTES, "big"), packed, tail))
+
+
+def strict_json(document: Any) -> bytes:
+    """Compact UTF-8 JSON; ValueError for NaN or Infinity (a comparison holding one is not kept)."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return text.encode("utf-8", "surrogatepass")
+
+
+def analysis_json(document: Any) -> bytes:
+    """strict_json() of an analysis document, by orjson: 0.03 s instead of 0.25 s for a 300 MB game's
+    22 MB document. Its only floats are stage timings and table cells, which extract keeps finite
+    (extract/tables.py: cell), so orjson's null for NaN never arises; what orjson refuses (a lone surrogate
+    in a hostile file name, an integer beyond 64 bits) is written by json.dumps. Both read back the same."""
+    try:
+        return orjson.dumps(document)
+    except orjson.JSONEncodeError:
+        return strict_json(document)
 
 
 def unframe(magic: bytes, data: bytes) -> tuple[Any, memoryview]:
@@ -463,7 +484,7 @@ def encode(analysis: Analysis) -> bytes:
         "prints": rows,
         "timings": [[stage, seconds] for stage, seconds in analysis.timings],
     }
-    return frame(FORMAT, document, b"".join(item.thumbnail for item in analysis.prints))
+    return frame(FORMAT, document, b"".join(item.thumbnail for item in analysis.prints), analysis_json)
 
 
 def decode(data: bytes) -> Analysis:

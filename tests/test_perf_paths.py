@@ -17,6 +17,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import orjson
 import pytest
 from imageprints import image_asset
 from textprints import text_asset
@@ -329,6 +330,14 @@ def test_cache_files_round_trip_and_damaged_ones_are_misses(tmp_path: Path) -> N
     analysis = analyse(SAMPLES / "original.apk", Settings())
     data = cache_module.encode(analysis)
     assert cache_module.decode(data) == analysis
+    # what orjson refuses (a lone surrogate from a hostile file name) is written by json.dumps instead
+    hostile = replace(
+        analysis,
+        prints=(replace(analysis.prints[0], asset=replace(analysis.prints[0].asset, path="a\udcff")),),
+    )
+    with pytest.raises(orjson.JSONEncodeError):
+        orjson.dumps("a\udcff")
+    assert cache_module.decode(cache_module.encode(hostile)) == hostile
     store = cache_module.AnalysisCache(tmp_path)
     for damaged in (data[:-10], data[:100], b"not a cache file", data[:40] + b"\x00" * 8 + data[48:]):
         (tmp_path / ("k" + cache_module.SUFFIX)).write_bytes(damaged)
