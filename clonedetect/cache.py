@@ -401,12 +401,13 @@ def _digest(text: str) -> str:
 
 
 def frame(
-    magic: bytes, document: Any, tail: bytes = b"", dumps: Callable[[Any], bytes] | None = None
+    magic: bytes, document: Any, tail: Iterable[bytes] = (), dumps: Callable[[Any], bytes] | None = None
 ) -> bytes:
     """magic, length, zlib(JSON document), tail: the framing every kind of cache file shares. `dumps`
-    writes the document (default strict_json)."""
+    writes the document (default strict_json); the tail's pieces (thumbnails) are copied once, into the
+    file's bytes (a 300 MB game's are 75 MB)."""
     packed = zlib.compress((dumps or strict_json)(document), 1)
-    return b"".join((magic, len(packed).to_bytes(LENGTH_BYTES, "big"), packed, tail))
+    return b"".join((magic, len(packed).to_bytes(LENGTH_BYTES, "big"), packed, *tail))
 
 
 def strict_json(document: Any) -> bytes:
@@ -484,7 +485,7 @@ def encode(analysis: Analysis) -> bytes:
         "prints": rows,
         "timings": [[stage, seconds] for stage, seconds in analysis.timings],
     }
-    return frame(FORMAT, document, b"".join(item.thumbnail for item in analysis.prints), analysis_json)
+    return frame(FORMAT, document, (item.thumbnail for item in analysis.prints), analysis_json)
 
 
 def decode(data: bytes) -> Analysis:
@@ -530,7 +531,7 @@ def encode_comparison(comparison: Comparison) -> bytes:
         "comparison": serialise.comparison_to_dict(comparison),
         "thumbnails": [[name, len(data)] for name, data in comparison.thumbnails],
     }
-    return frame(COMPARISON_FORMAT, document, b"".join(data for _, data in comparison.thumbnails))
+    return frame(COMPARISON_FORMAT, document, (data for _, data in comparison.thumbnails))
 
 
 def decode_comparison(data: bytes) -> Comparison:

@@ -291,7 +291,7 @@ def test_folders_links_and_damaged_memos_are_hashed_afresh(tmp_path: Path) -> No
         good.replace(b"hash-memo 1", b"hash-memo 9"),
         cache_module.frame(cache_module.HASH_FORMAT, {"identity": [0, 0, 0, 0, 0], "sha256": sha256}),
         cache_module.frame(cache_module.HASH_FORMAT, {"identity": list(identity), "sha256": "0" * 63}),
-        cache_module.frame(cache_module.HASH_FORMAT, {"identity": list(identity), "sha256": sha256}, b"x"),
+        cache_module.frame(cache_module.HASH_FORMAT, {"identity": list(identity), "sha256": sha256}, (b"x",)),
         cache_module.frame(cache_module.COMPARISON_FORMAT, {"identity": list(identity), "sha256": sha256}),
     ]
     for bad in damaged:
