@@ -63,7 +63,7 @@ from clonedetect.match.verify import (
     verify,
     view,
 )
-from clonedetect.model import AssetKind, Category, Match, MatchResult, Print
+from clonedetect.model import AssetKind, Category, Match, MatchResult, Print, pickled_by_fields
 from clonedetect.settings import Settings
 from clonedetect.workers import run_tasks
 
@@ -325,6 +325,7 @@ def hamming_matrix(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     return popcount(left[..., :, None] ^ right[..., None, :])
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Candidate:
     suspect: int  # index into the suspect Hashes
@@ -421,6 +422,7 @@ class Colours:
     changed: float  # share of those cells whose delta E exceeds CHANGED_CELL
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Judgement:
     similarity: float
