@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from clonedetect import fingerprint_versions as versions
 from clonedetect.errors import InputError, UsageError
 from clonedetect.model import (
     Analysis,
@@ -82,11 +83,11 @@ def png(seed: int) -> bytes:
 def image(path: str, phash: int, category: Category = Category.CHARACTERS, thumb: bytes = b"") -> Print:
     asset = Asset(path, path, AssetKind.IMAGE, category, "image/png", sha(path), 100, "test")
     values = (
-        Fingerprint("sha256", 1, sha(path)),
-        Fingerprint("pixels", 1, sha(f"pixels {phash}")),
-        Fingerprint("phash", 1, f"{phash:016x}"),
-        Fingerprint("phash-mirror", 1, f"{phash ^ 0xFFFF_0000_0000_0000:016x}"),
-        Fingerprint("detail", 1, "40"),
+        Fingerprint("sha256", versions.IMAGE, sha(path)),
+        Fingerprint("pixels", versions.IMAGE, sha(f"pixels {phash}")),
+        Fingerprint("phash", versions.IMAGE, f"{phash:016x}"),
+        Fingerprint("phash-mirror", versions.IMAGE, f"{phash ^ 0xFFFF_0000_0000_0000:016x}"),
+        Fingerprint("detail", versions.IMAGE, "40"),
     )
     return Print(asset, values, 16, 16, thumb)
 
@@ -103,7 +104,10 @@ def text(path: str, value: str) -> Print:
         "test",
         text=value,
     )
-    values = (Fingerprint("sha256", 1, sha(value)), Fingerprint("text", 1, value.lower()))
+    values = (
+        Fingerprint("sha256", versions.TEXT, sha(value)),
+        Fingerprint("text", versions.TEXT, value.lower()),
+    )
     return Print(asset, values)
 
 
@@ -148,7 +152,7 @@ def rich_analysis() -> Analysis:
                 table=table,
                 key="shop",
             ),
-            (Fingerprint("sha256", 1, sha("table")),),
+            (Fingerprint("sha256", versions.TABLE, sha("table")),),
         ),
     ]
     pkg = Package(
@@ -395,8 +399,8 @@ def test_fingerprints_of_another_version_are_reported_when_loading(tmp_path: Pat
     assert added == [
         AnalysisWarning(
             "original.apk",
-            "stored image fingerprints are of version 0, this clonedetect computes version 1: to compare "
-            "like with like, remove the baseline and add its packages again",
+            "stored image fingerprints are of version 0, this clonedetect computes version "
+            f"{versions.IMAGE}: to compare like with like, remove the baseline and add its packages again",
         )
     ]
 

@@ -35,6 +35,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from clonedetect.fingerprint.hashes import magnitude
 from clonedetect.model import Print
 
 Colour = tuple[float, float, float]
@@ -665,7 +666,7 @@ def _outline_patch(edges_a: np.ndarray, edges_b: np.ndarray, visible: np.ndarray
 
 
 def gradient(grey_image: np.ndarray) -> np.ndarray:
-    return cv2.magnitude(
+    return magnitude(
         cv2.Sobel(grey_image, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(grey_image, cv2.CV_32F, 0, 1, ksize=3)
     )
 
