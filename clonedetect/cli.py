@@ -44,6 +44,7 @@ from clonedetect.cli_common import (
 from clonedetect.cli_exhibit import exhibit_command, notice_command
 from clonedetect.cli_store import baseline_app, scan_command
 from clonedetect.errors import UsageError
+from clonedetect.gc_tuning import collect_less_often
 from clonedetect.model import Comparison
 from clonedetect.report import build_inspection, build_report, render_json, utc_timestamp
 from clonedetect.report.console import make_console, render_console, render_inspection, render_timings
@@ -280,4 +281,5 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 def main() -> NoReturn:
     """The console-script entry point (`clonedetect`, `python -m clonedetect`)."""
+    collect_less_often()
     sys.exit(run())

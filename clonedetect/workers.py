@@ -22,6 +22,8 @@ from typing import TypeVar
 
 import cv2
 
+from clonedetect.gc_tuning import collect_less_often
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -62,6 +64,7 @@ def context() -> multiprocessing.context.BaseContext:
 
 def init_worker() -> None:
     cv2.setNumThreads(1)  # the pool is the parallelism; OpenCV's own threads would only contend
+    collect_less_often()  # tasks arrive and leave as tens of thousands of pickled objects
 
 
 WORKERS = Workers()
