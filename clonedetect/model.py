@@ -26,7 +26,10 @@ def pickled_by_fields(cls: type[D]) -> type[D]:
     twice the time both ways. Worker processes receive and return prints by the ten thousand (a 300 MB game's
     matching ships 281 MB of them), each with about 30 fingerprints, so that time is seconds of a compare.
     Only for classes whose fields are all __init__ arguments."""
-    values = attrgetter(*(item.name for item in fields(cls)))  # type: ignore[arg-type]
+    names = [item.name for item in fields(cls)]  # type: ignore[arg-type]
+    if len(names) < 2:
+        raise TypeError("pickled_by_fields: attrgetter returns a tuple only for two or more fields")
+    values = attrgetter(*names)
 
     def __reduce__(self: D) -> tuple[type[D], tuple[object, ...]]:
         return cls, values(self)
