@@ -26,7 +26,6 @@ import io
 import json
 import os
 import shutil
-import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -39,7 +38,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from samples.build import build_apk, make_key
+from samples.build import build_apk, make_key, sign_apk
 
 MIB = 1024 * 1024
 REFERENCE_BYTES = 300 * MIB  # the size the asset counts below are set for
@@ -561,17 +560,7 @@ def resigned_copy(original: Path, workdir: Path) -> Path:
     private server's repack at its purest (a new name and server address cost nothing more to compare)."""
     keys = workdir / "keys-repack"
     key = make_key(keys, "RSA", "CN=Private Server, O=Pirate, C=CN")
-    out = workdir / "repack.apk"
-    subprocess.run(
-        [
-            "apksigner", "sign", "--ks", str(key.keystore), "--ks-key-alias", key.alias,
-            "--ks-pass", f"pass:{key.password}", "--key-pass", f"pass:{key.password}",
-            "--out", str(out), str(original),
-        ],
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
-    out.with_name(out.name + ".idsig").unlink(missing_ok=True)  # newer apksigner's v4 sidecar
+    out = sign_apk(original, workdir / "repack.apk", key)
     shutil.rmtree(keys, ignore_errors=True)
     return out
 

@@ -241,16 +241,20 @@ def build_apk(
         flags: list[str] = []
         for scheme in SIGNING_SCHEMES:
             flags += [f"--{scheme}-signing-enabled", "true" if scheme in schemes else "false"]
-        _run(
-            [
-                "apksigner", "sign", "--ks", str(key.keystore), "--ks-key-alias", key.alias,
-                "--ks-pass", f"pass:{key.password}", "--key-pass", f"pass:{key.password}",
-                *flags, "--out", str(out), str(aligned),
-            ]
-        )  # fmt: skip
-    idsig = out.with_name(out.name + ".idsig")
-    if idsig.exists():  # newer apksigner writes a v4 sidecar; the samples are the APK alone
-        idsig.unlink()
+        return sign_apk(aligned, out, key, flags)
+
+
+def sign_apk(apk: Path, out: Path, key: SigningKey, flags: Sequence[str] = ()) -> Path:
+    """Sign `apk` with apksigner into `out` (apksigner's default schemes unless `flags` choose); returns
+    `out`. Newer apksigner also writes a v4 sidecar (`out.idsig`): deleted, a package is the APK alone."""
+    _run(
+        [
+            "apksigner", "sign", "--ks", str(key.keystore), "--ks-key-alias", key.alias,
+            "--ks-pass", f"pass:{key.password}", "--key-pass", f"pass:{key.password}",
+            *flags, "--out", str(out), str(apk),
+        ]
+    )  # fmt: skip
+    out.with_name(out.name + ".idsig").unlink(missing_ok=True)
     return out
 
 

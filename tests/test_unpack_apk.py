@@ -29,7 +29,7 @@ from clonedetect.unpack.apkres import ResourceSet, TablePart
 from clonedetect.unpack.arsc import parse_table
 from clonedetect.unpack.axml import parse_axml
 from clonedetect.unpack.binres import ResFormatError
-from samples.build import DENSITIES, SigningKey, build_apk, make_key
+from samples.build import DENSITIES, SigningKey, build_apk, make_key, sign_apk
 
 SPD = CORPUS / "shattered-pixel-dungeon"
 SPD_RES = SPD / "android/src/main/res"
@@ -79,12 +79,7 @@ def _sign(unsigned: Path, out: Path, key: SigningKey, *schemes: str) -> Path:
         for scheme in ("v1", "v2", "v3")
         for arg in (f"--{scheme}-signing-enabled", "true" if scheme in schemes else "false")
     ]
-    _run(
-        "apksigner", "sign", "--ks", str(key.keystore), "--ks-key-alias", key.alias,
-        "--ks-pass", f"pass:{key.password}", "--key-pass", f"pass:{key.password}",
-        "--min-sdk-version", "24", *flags, "--out", str(out), str(aligned),
-    )  # fmt: skip
-    return out
+    return sign_apk(aligned, out, key, ["--min-sdk-version", "24", *flags])
 
 
 def _apksigner_sha256(apk: Path) -> str:
