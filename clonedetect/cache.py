@@ -402,25 +402,24 @@ def _digest(text: str) -> str:
 # The file formats
 
 
-def frame(
-    magic: bytes,
-    document: Any,
-    tail: Iterable[bytes] = (),
-    dumps: Callable[[Any], bytes] | None = None,
-    level: int = 1,
-) -> bytes:
-    """magic, length, zlib(JSON document), tail: the framing every kind of cache file shares. `dumps`
-    writes the document (default strict_json), zlib stores it at `level` (0: uncompressed blocks, still read
-    by the same inflater); the tail's pieces (thumbnails) are copied once, into the file's bytes (a 300 MB
-    game's are 75 MB)."""
-    packed = zlib.compress((dumps or strict_json)(document), level)
-    return b"".join((magic, len(packed).to_bytes(LENGTH_BYTES, "big"), packed, *tail))
-
-
 def strict_json(document: Any) -> bytes:
     """Compact UTF-8 JSON; ValueError for NaN or Infinity (a comparison holding one is not kept)."""
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return text.encode("utf-8", "surrogatepass")
+
+
+def frame(
+    magic: bytes,
+    document: Any,
+    tail: Iterable[bytes] = (),
+    dumps: Callable[[Any], bytes] = strict_json,
+    level: int = 1,
+) -> bytes:
+    """magic, length, zlib(JSON document), tail: the framing every kind of cache file shares. `dumps` writes
+    the document, zlib stores it at `level` (0: uncompressed blocks, still read by the same inflater); the
+    tail's pieces (thumbnails) are copied once, into the file's bytes (a 300 MB game's are 75 MB)."""
+    packed = zlib.compress(dumps(document), level)
+    return b"".join((magic, len(packed).to_bytes(LENGTH_BYTES, "big"), packed, *tail))
 
 
 def analysis_json(document: Any) -> bytes:
