@@ -14,9 +14,10 @@ from corpus import CORPUS
 from hypothesis import given
 from hypothesis import strategies as st
 from imageprints import prints_of
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageOps
 
 from clonedetect.match import images as matching
+from clonedetect.match import verify as verification
 from clonedetect.match.images import ImageMatcher
 from clonedetect.match.verify import Comparison as Placed
 from clonedetect.match.verify import Verification, cannot_be_accepted
@@ -344,6 +345,35 @@ def test_prints_without_thumbnails_hashes_or_with_malformed_values_are_handled()
     )
     assert not matching.informative(garbled)
     assert ImageMatcher().match([garbled], copies, Settings()).matches == ()
+
+
+def test_views_laid_out_alike_are_not_searched_unless_a_crop_could_hide_in_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A same-size recolour of a sprite with transparency keeps its silhouette's box: the stretched placement
+    is the one the template search would find, so the search is skipped (it used to run for this inverted
+    sprite, whose stretched placement is not accepted, and found the same). An opaque picture cropped and
+    scaled back to its size has the same box (its canvas): there the search must still run, and find the
+    crop."""
+    sprite = generated_sprite(0)
+    inverted = ImageOps.invert(sprite.convert("RGB")).convert("RGBA")
+    inverted.putalpha(sprite.getchannel("A"))
+    calls: list[int] = []
+    real_search = verification.search
+    monkeypatch.setattr(verification, "search", lambda *views: calls.append(1) or real_search(*views))
+    baseline, suspect = prints_of({"a.png": png(sprite)}), prints_of({"b.png": png(inverted)})
+    recoloured = by_baseline(ImageMatcher().match(baseline, suspect, Settings()))
+    assert recoloured["a.png"].transforms == ("recoloured",) and not calls
+    backdrop = Image.new("RGBA", (96, 96), (40, 90, 160, 255))
+    backdrop.alpha_composite(generated_sprite(4, 96))
+    width, height = backdrop.size
+    cropped = backdrop.crop((8, 8, width - 8, height - 8)).resize(backdrop.size, Image.Resampling.LANCZOS)
+    found = by_baseline(
+        ImageMatcher().match(
+            prints_of({"a.png": png(backdrop)}), prints_of({"b.png": png(cropped)}), Settings()
+        )
+    )
+    assert calls and "cropped" in found["a.png"].transforms, found["a.png"]
 
 
 def test_an_edit_passed_on_hashes_is_refused_when_its_thumbnails_show_other_outlines(
