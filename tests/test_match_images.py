@@ -352,9 +352,9 @@ def test_views_laid_out_alike_are_not_searched_unless_a_crop_could_hide_in_them(
 ) -> None:
     """A same-size recolour of a sprite with transparency keeps its silhouette's box: the stretched placement
     is the one the template search would find, so the search is skipped (it used to run for this inverted
-    sprite, whose stretched placement is not accepted, and found the same). An opaque picture cropped and
-    scaled back to its size has the same box (its canvas): there the search must still run, and find the
-    crop."""
+    sprite, whose stretched placement is not accepted, and found the same). An opaque picture, or an icon
+    whose art reaches its edges, cropped and scaled back to its size has the same box: there the search must
+    still run, and find the crop."""
     sprite = generated_sprite(0)
     inverted = ImageOps.invert(sprite.convert("RGB")).convert("RGBA")
     inverted.putalpha(sprite.getchannel("A"))
@@ -366,14 +366,17 @@ def test_views_laid_out_alike_are_not_searched_unless_a_crop_could_hide_in_them(
     assert recoloured["a.png"].transforms == ("recoloured",) and not calls
     backdrop = Image.new("RGBA", (96, 96), (40, 90, 160, 255))
     backdrop.alpha_composite(generated_sprite(4, 96))
-    width, height = backdrop.size
-    cropped = backdrop.crop((8, 8, width - 8, height - 8)).resize(backdrop.size, Image.Resampling.LANCZOS)
-    found = by_baseline(
-        ImageMatcher().match(
-            prints_of({"a.png": png(backdrop)}), prints_of({"b.png": png(cropped)}), Settings()
+    icon = Image.open(ICON).convert("RGBA")  # round corners: transparent, but the art reaches every edge
+    for picture in (backdrop, icon):
+        calls.clear()
+        width, height = picture.size
+        margin = round(width * 0.06)
+        cropped = picture.crop((margin, margin, width - margin, height - margin)).resize(
+            picture.size, Image.Resampling.LANCZOS
         )
-    )
-    assert calls and "cropped" in found["a.png"].transforms, found["a.png"]
+        baseline, suspect = prints_of({"a.png": png(picture)}), prints_of({"b.png": png(cropped)})
+        found = by_baseline(ImageMatcher().match(baseline, suspect, Settings())).get("a.png")
+        assert calls and found is not None and "cropped" in found.transforms, found
 
 
 def test_an_edit_passed_on_hashes_is_refused_when_its_thumbnails_show_other_outlines(

@@ -303,18 +303,20 @@ def verify(first: View, second: View, background: Colour, accept_only: bool = Fa
     placement, result = stretched, compare(first, second, stretched, background, accept_only)
     # two views laid out alike (same box, canvas and margins) are placed by the stretch as the search would
     # place them: it looks for other scales and offsets, and these have none. That holds whether or not the
-    # placement is accepted when the art has transparency of its own and both views show it at one scale (a
-    # crop or a shift would have moved its visible box; thumbnails of a 192 px icon and of its 168 px crop
-    # are both 128 px). On benchmarks/perf.py's reskin, skipping those searches (most of them of recoloured
-    # sprites) took a sixth off matching and changed 2 of 8,275 matches' details, and nothing in
-    # benchmarks/accuracy.py. An opaque picture's box is its whole canvas, which a crop scaled back to the
-    # old size leaves alike.
+    # placement is accepted when both show the art at one scale and its box has empty margins across and
+    # down (a crop, scaled back or not, or a shift would have moved the box; thumbnails of a 192 px icon and
+    # of its 168 px crop are both 128 px). A box that reaches two opposite edges of its canvas (an opaque
+    # picture, an icon with transparent corners) stays where it is when a crop is scaled back to the old size.
+    # On benchmarks/perf.py's reskin, skipping those searches (most of them of recoloured sprites) took
+    # about a sixth off matching and changed 2 of 8,275 matches' details, and nothing in accuracy.py.
     alike = (first.pixels.shape, first.canvas, first.origin) == (
         second.pixels.shape,
         second.canvas,
         second.origin,
     )
-    shaped = alike and first.scale == second.scale and bool((first.pixels[..., 3] < 1.0).any())
+    box_height, box_width = first.pixels.shape[:2]
+    framed = box_width < first.canvas[0] and box_height < first.canvas[1]
+    shaped = alike and framed and first.scale == second.scale
     clear = (
         shaped
         or result.agreement >= CLEAR_AGREEMENT
