@@ -63,7 +63,7 @@ import orjson
 
 import clonedetect
 from clonedetect.errors import InputError
-from clonedetect.filehash import racy, remember, stat_identity
+from clonedetect.filehash import recalled, remember, stat_identity
 from clonedetect.model import Analysis, AnalysisWarning, Comparison, Fingerprint, Print
 from clonedetect.report.model import reported_thumbnails
 from clonedetect.settings import Limits, Settings
@@ -276,7 +276,8 @@ class HashMemo(CacheFolder):
         read and was not changed too recently to trust its identity."""
         before = stat_identity(path)
         sha256 = input_sha256(path, limits)
-        if sha256 is not None and before is not None and not racy(before) and stat_identity(path) == before:
+        # filehash trusts a file's hash under the same rule (read while its identity held, not racy)
+        if sha256 is not None and before is not None and recalled(before) == sha256:
             self._save(_memo_key(before), frame(HASH_FORMAT, {"identity": list(before), "sha256": sha256}))
         return sha256
 

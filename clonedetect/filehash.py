@@ -42,7 +42,7 @@ def _sha256(path: Path, limit: int | None) -> str | None:
     before = stat_identity(path)
     if before is not None and limit is not None and before[2] > limit:
         return None
-    known = _hashed.get(before) if before is not None else None
+    known = recalled(before) if before is not None else None
     if known is not None:
         return known
     digest = hashlib.sha256()
@@ -57,6 +57,12 @@ def _sha256(path: Path, limit: int | None) -> str | None:
     if before is not None and not racy(before) and stat_identity(path) == before:
         _hashed[before] = sha256
     return sha256
+
+
+def recalled(identity: Identity) -> str | None:
+    """The SHA-256 this process trusts for the file with this identity (read whole while the identity held,
+    and not changed too recently), or None."""
+    return _hashed.get(identity)
 
 
 def remember(identity: Identity, sha256: str) -> None:
