@@ -65,6 +65,9 @@ TRIM_ALPHA = 0.05  # margin pixels fainter than this count as empty when trimmin
 SCREEN_MIN_SIDE = 192  # opaque pictures this long (in the work copy) keep a copy for searching inside
 SCREEN_QUALITY = 90
 
+# (horizontal, vertical) gradient planes, one per image plane
+Gradients = tuple[list[np.ndarray], list[np.ndarray]]
+
 # ITU-R 601-2 luma, the weights Pillow's convert('L') uses, so the reference hash sees the same grey
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
@@ -152,12 +155,28 @@ def _dct_rows(size: int, keep: int) -> np.ndarray:
     return 2.0 * np.cos(np.pi * k * (2 * n + 1) / (2 * size))
 
 
-def low_frequencies(grey: np.ndarray, hash_size: int = 8, highfreq_factor: int = 4) -> np.ndarray:
-    """The hash_size x hash_size lowest 2-D DCT coefficients of the image shrunk to 32 x 32."""
-    side = hash_size * highfreq_factor
-    small = area_resize(np.ascontiguousarray(grey, dtype=np.float32), side, side).astype(np.float64)
-    rows = _dct_rows(side, hash_size)
-    return rows @ small @ rows.T
+PHASH_SIDE = 32  # imagehash's pHash: hash_size 8 x highfreq_factor 4
+PHASH_BITS_SIDE = 8
+
+
+def low_frequencies(grey: np.ndarray) -> np.ndarray:
+    """The 8 x 8 lowest 2-D DCT coefficients of the image shrunk to 32 x 32."""
+    return _low_of_small(area_resize(np.ascontiguousarray(grey, dtype=np.float32), PHASH_SIDE, PHASH_SIDE))
+
+
+def _low_of_small(small: np.ndarray) -> np.ndarray:
+    rows = _dct_rows(PHASH_SIDE, PHASH_BITS_SIDE)
+    return rows @ small.astype(np.float64) @ rows.T
+
+
+def _planes_resized(planes: list[np.ndarray], width: int, height: int) -> list[np.ndarray]:
+    """area_resize of each plane, in one call: OpenCV averages each channel of a multi-channel image with
+    the same weights in the same order as a single-channel one (the same bits, checked on 2,184 corpus-like
+    work images), and one pass over interleaved planes is ~30 % faster than one call per plane."""
+    if len(planes) == 1:
+        return [area_resize(planes[0], width, height)]
+    small = area_resize(cv2.merge(planes), width, height)
+    return [small[..., channel] for channel in range(len(planes))]
 
 
 def phash_pair(grey: np.ndarray) -> tuple[str, str]:
@@ -180,8 +199,10 @@ def mask_hex(work: WorkImage) -> str:
 
 def colour_hex(work: WorkImage) -> str:
     """4 x 4 cell means of premultiplied RGB and alpha, a byte each."""
-    rgba = np.concatenate([work.colour, work.alpha[..., None]], axis=-1)
-    small = area_resize(rgba, COLOUR_SIDE, COLOUR_SIDE)
+    # colour and alpha shrunk apart (the same bits per channel) and joined small, not copied together big
+    colour = area_resize(work.colour, COLOUR_SIDE, COLOUR_SIDE)
+    alpha = area_resize(work.alpha, COLOUR_SIDE, COLOUR_SIDE)
+    small = np.concatenate([colour, alpha[..., None]], axis=-1)
     return np.rint(small * 255.0).clip(0, 255).astype(np.uint8).tobytes().hex()
 
 
@@ -258,10 +279,12 @@ def perceptual_hashes(work: WorkImage) -> list[tuple[str, str]]:
     at a third of the cost (this is most of fingerprinting's time after decoding)."""
     backgrounds = BACKGROUNDS if work.has_alpha else BACKGROUNDS[:1]
     planes = _Planes.of(work)
+    edge_maps = [planes.edges(background) * 255.0 for _, background in backgrounds]
+    edge_lows = [_low_of_small(small) for small in _planes_resized(edge_maps, PHASH_SIDE, PHASH_SIDE)]
     values: list[tuple[str, str]] = []
-    for suffix, background in backgrounds:
+    for (suffix, background), edge_low in zip(backgrounds, edge_lows, strict=True):
         phash, phash_mirror = _pair_from_low(planes.combine(planes.low, planes.clear_low, background))
-        edges, edges_mirror = phash_pair(planes.edges(background) * 255.0)
+        edges, edges_mirror = _pair_from_low(edge_low)
         dhash = planes.combine(planes.dhash, planes.clear_dhash, background)
         dhash_mirror = planes.combine(planes.dhash_mirror, planes.clear_dhash_mirror, background)
         values += [
@@ -300,27 +323,27 @@ class _Planes:
     clear_dhash: np.ndarray
     dhash_mirror: np.ndarray
     clear_dhash_mirror: np.ndarray
-    gradients: np.ndarray  # Sobel x and y of the premultiplied R, G, B: (2, 3, H, W)
-    alpha_gradients: np.ndarray | None  # Sobel x and y of 1 - alpha, (2, 1, H, W); None when opaque
+    gradients: Gradients  # Sobel x and y of the premultiplied R, G, B
+    alpha_gradients: Gradients | None  # Sobel x and y of 1 - alpha (one plane each); None when opaque
 
     @staticmethod
     def of(work: WorkImage) -> _Planes:
-        luminance = np.ascontiguousarray((work.colour @ LUMA) * 255.0)
-        clear = np.ascontiguousarray((1.0 - work.alpha) * 255.0)
-        mirrored, clear_mirrored = luminance[:, ::-1], clear[:, ::-1]
+        luminance = np.ascontiguousarray((work.colour @ LUMA) * 255.0, dtype=np.float32)
+        clear = np.ascontiguousarray((1.0 - work.alpha) * 255.0, dtype=np.float32)
+        low, clear_low = _planes_resized([luminance, clear], PHASH_SIDE, PHASH_SIDE)
+        means = _planes_resized([luminance, clear, cv2.flip(luminance, 1), cv2.flip(clear, 1)], 9, 8)
         colour = [np.ascontiguousarray(work.colour[..., channel]) for channel in range(3)]
-        alpha = [1.0 - work.alpha] if work.has_alpha else []
         return _Planes(
             luminance=luminance,
             clear=clear,
-            low=low_frequencies(luminance),
-            clear_low=low_frequencies(clear),
-            dhash=_dhash_means(luminance),
-            clear_dhash=_dhash_means(clear),
-            dhash_mirror=_dhash_means(mirrored),
-            clear_dhash_mirror=_dhash_means(clear_mirrored),
+            low=_low_of_small(low),
+            clear_low=_low_of_small(clear_low),
+            dhash=means[0],
+            clear_dhash=means[1],
+            dhash_mirror=means[2],
+            clear_dhash_mirror=means[3],
             gradients=_sobel(colour),
-            alpha_gradients=_sobel(alpha) if alpha else None,
+            alpha_gradients=_sobel([1.0 - work.alpha]) if work.has_alpha else None,
         )
 
     @staticmethod
@@ -329,12 +352,15 @@ class _Planes:
 
     def edges(self, background: float) -> np.ndarray:
         """Colour gradient magnitude (largest over R, G, B) of the image flattened on the background."""
-        x, y = self.gradients
+        xs, ys = self.gradients
         if self.alpha_gradients is not None and background:
-            x = x + background * self.alpha_gradients[0]
-            y = y + background * self.alpha_gradients[1]
-        magnitudes = [magnitude(x[channel], y[channel]) for channel in range(3)]  # R, G, B
-        return np.maximum(np.maximum(magnitudes[0], magnitudes[1]), magnitudes[2])
+            (alpha_x,), (alpha_y,) = self.alpha_gradients
+            shift_x, shift_y = background * alpha_x, background * alpha_y
+            xs, ys = [x + shift_x for x in xs], [y + shift_y for y in ys]
+        # the largest magnitude is the root of the largest square: sqrt is correctly rounded and monotonic,
+        # so one root instead of three gives the same bits as magnitude() per channel
+        squares = [x * x + y * y for x, y in zip(xs, ys, strict=True)]  # R, G, B
+        return np.sqrt(np.maximum(np.maximum(squares[0], squares[1]), squares[2]))
 
 
 def magnitude(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -348,17 +374,12 @@ def magnitude(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.sqrt(x * x + y * y)
 
 
-def _sobel(planes: list[np.ndarray]) -> np.ndarray:
-    """(2, len(planes), H, W): the horizontal and vertical Sobel gradient of each plane."""
-    return np.stack(
-        [
-            np.stack(
-                [cv2.Sobel(p, cv2.CV_32F, 1, 0, ksize=3, borderType=cv2.BORDER_REPLICATE) for p in planes]
-            ),
-            np.stack(
-                [cv2.Sobel(p, cv2.CV_32F, 0, 1, ksize=3, borderType=cv2.BORDER_REPLICATE) for p in planes]
-            ),
-        ]
+def _sobel(planes: list[np.ndarray]) -> Gradients:
+    """(horizontal, vertical) Sobel gradients of each plane. One plane per call: OpenCV's multi-channel
+    Sobel gives other bits (441 of 2,184 work images differ), and the edge hashes must not change."""
+    return (
+        [cv2.Sobel(p, cv2.CV_32F, 1, 0, ksize=3, borderType=cv2.BORDER_REPLICATE) for p in planes],
+        [cv2.Sobel(p, cv2.CV_32F, 0, 1, ksize=3, borderType=cv2.BORDER_REPLICATE) for p in planes],
     )
 
 
