@@ -96,11 +96,13 @@ def prepare(premultiplied: np.ndarray) -> WorkImage:
         premultiplied = cv2.resize(
             premultiplied, (width * factor, height * factor), interpolation=cv2.INTER_NEAREST
         )
-    pixels = premultiplied.astype(np.float32) / 255.0
-    alpha = np.ascontiguousarray(pixels[..., 3])
-    return WorkImage(
-        colour=np.ascontiguousarray(pixels[..., :3]), alpha=alpha, has_alpha=bool(alpha.min() < 1.0)
-    )
+    # colour and alpha converted apart, each divided in place: the same values as one RGBA float copy
+    # split afterwards, without that copy
+    colour = premultiplied[..., :3].astype(np.float32)
+    colour /= 255.0
+    alpha = premultiplied[..., 3].astype(np.float32)
+    alpha /= 255.0
+    return WorkImage(colour=colour, alpha=alpha, has_alpha=bool(alpha.min() < 1.0))
 
 
 def trim(work: WorkImage) -> WorkImage | None:
