@@ -220,11 +220,16 @@ def view(item: Print, background: Colour, mirrored: bool, bars: bool = True) -> 
     if rgba is None:
         return None
     if mirrored:
-        rgba = rgba[:, ::-1]
-    alpha = rgba[..., 3:4]
-    colour = np.asarray(background, dtype=np.float32)
-    flat = np.concatenate([rgba[..., :3] * alpha + colour * (1.0 - alpha), alpha], axis=-1)
-    visible = flat[..., 3] > VISIBLE_ALPHA
+        rgba = cv2.flip(rgba, 1)
+    # flattened plane by plane: NumPy is slow over a last axis of 3 or 4 (a 4.5x difference here), and each
+    # pixel gets the same float32 operations, so the same values
+    *colours, alpha = cv2.split(rgba)
+    inverse = 1.0 - alpha
+    flattened = [
+        plane * alpha + np.float32(level) * inverse for plane, level in zip(colours, background, strict=True)
+    ]
+    flat = cv2.merge([*flattened, alpha])
+    visible = alpha > VISIBLE_ALPHA
     rows, cols = np.flatnonzero(visible.any(axis=1)), np.flatnonzero(visible.any(axis=0))
     if rows.size == 0:
         return None
@@ -532,7 +537,9 @@ def compare(
     if total == 0:
         return NO_COMPARISON
     difference = np.abs(cv2.GaussianBlur(a[..., :3], (3, 3), 0) - cv2.GaussianBlur(b[..., :3], (3, 3), 0))
-    wrong = (difference.max(axis=2) > PIXEL_TOLERANCE) & visible
+    # the largest channel difference; NumPy's max over a last axis of 3 took ten times as long
+    largest = np.maximum(np.maximum(difference[..., 0], difference[..., 1]), difference[..., 2])
+    wrong = (largest > PIXEL_TOLERANCE) & visible
     agreement = 1.0 - int(wrong.sum()) / total
     if accept_only and cannot_be_accepted(agreement, coverage):
         return replace(NO_COMPARISON, agreement=agreement, coverage=coverage)
