@@ -221,18 +221,73 @@ class Traits:
     has_alpha: bool  # the image has transparent pixels (it has hashes on the white and black backgrounds)
 
 
+@pickled_by_fields
+@dataclass(frozen=True, slots=True, eq=False)
+class TraitTable:
+    """The Traits of many prints as a few arrays (one row per print): cheap to build, slice and ship to a
+    worker, where tens of thousands of Traits objects cost seconds to pickle."""
+
+    lab: np.ndarray  # float32 (n, backgrounds, cells, 3)
+    cells: np.ndarray  # float32 (n, cells, 4)
+    masks: np.ndarray  # bool (n, 16, 16); all False in rows without a mask
+    has_mask: np.ndarray  # bool (n,)
+    has_alpha: np.ndarray  # bool (n,)
+
+    def __getitem__(self, index: int) -> Traits:
+        return Traits(
+            lab=self.lab[index],
+            cells=self.cells[index],
+            cell_alpha=self.cells[index, :, 3],
+            mask=self.masks[index] if self.has_mask[index] else None,
+            has_alpha=bool(self.has_alpha[index]),
+        )
+
+    def subset(self, indices: Sequence[int]) -> TraitTable:
+        rows = np.asarray(indices, dtype=np.intp)
+        return TraitTable(
+            self.lab[rows], self.cells[rows], self.masks[rows], self.has_mask[rows], self.has_alpha[rows]
+        )
+
+
+# what judging reads of a print's own fingerprints (_transforms); the rest is packed into Hashes
+JUDGED_FINGERPRINTS = frozenset({"format", "phash@white"})
+
+
+@pickled_by_fields
 @dataclass(frozen=True, slots=True, eq=False)
 class Hashes:
     """The packed hashes of one side (baseline or suspect), one column per informative print."""
 
     prints: tuple[Print, ...]
-    traits: tuple[Traits, ...]
+    traits: TraitTable
     phash: np.ndarray  # uint64 (backgrounds, mirrored, n); opaque images repeat their one hash per background
     dhash: np.ndarray  # uint64, same shape
     edges: np.ndarray  # uint64, same shape
     trim_phash: np.ndarray  # uint64 (n,): of the image cut to its visible pixels
     trim_dhash: np.ndarray
     has_trim: np.ndarray  # bool (n,): images without alpha have no trimmed hashes
+
+    def shipped(self, indices: Sequence[int]) -> Hashes:
+        """These columns as a worker judging them needs them: hashes and traits already packed, and each
+        print without the fingerprints packed into them (pickling ~45 fingerprints a print, both ways, was
+        most of what sending a task cost: 5.5 of the 300 MB reskin's ~37 s of matching CPU)."""
+        rows = np.asarray(indices, dtype=np.intp)
+        prints = tuple(_judged_only(self.prints[index]) for index in indices)
+        return Hashes(
+            prints,
+            self.traits.subset(indices),
+            self.phash[..., rows],
+            self.dhash[..., rows],
+            self.edges[..., rows],
+            self.trim_phash[rows],
+            self.trim_dhash[rows],
+            self.has_trim[rows],
+        )
+
+
+def _judged_only(item: Print) -> Print:
+    kept = tuple(f for f in item.fingerprints if f.algorithm in JUDGED_FINGERPRINTS)
+    return replace(item, fingerprints=kept)
 
 
 def pack(prints: Sequence[Print]) -> Hashes:
@@ -273,7 +328,7 @@ def _is_hex(value: str | None, length: int) -> bool:
     return True
 
 
-def _traits(tables: Sequence[dict[str, str]]) -> tuple[Traits, ...]:
+def _traits(tables: Sequence[dict[str, str]]) -> TraitTable:
     """Traits of every print; the colour layouts converted to Lab for all prints at once."""
     count = len(tables)
     raw = np.zeros((count, COLOUR_CELLS, 4), dtype=np.uint8)
@@ -291,24 +346,16 @@ def _traits(tables: Sequence[dict[str, str]]) -> tuple[Traits, ...]:
     ).astype(np.float32)
     # no colour layout: Lab all zeros, so every comparison sees "same colours" and colours decide nothing
     lab[~has_colour] = 0.0
-    traits = []
+    masks = np.zeros((count, MASK_SIDE, MASK_SIDE), dtype=bool)
+    has_mask = np.zeros(count, dtype=bool)
+    has_alpha = np.array([values.get("phash@white") is not None for values in tables], dtype=bool)
     for index, values in enumerate(tables):
-        mask = None
         value = values.get("mask")
-        has_alpha = values.get("phash@white") is not None
-        if has_alpha and value and _is_hex(value, MASK_SIDE * MASK_SIDE // 4):
+        if has_alpha[index] and value and _is_hex(value, MASK_SIDE * MASK_SIDE // 4):
             bits = np.unpackbits(np.frombuffer(bytes.fromhex(value), dtype=np.uint8))
-            mask = bits.reshape(MASK_SIDE, MASK_SIDE).astype(bool)
-        traits.append(
-            Traits(
-                lab=lab[index],
-                cells=cells[index],
-                cell_alpha=cells[index, :, 3],
-                mask=mask,
-                has_alpha=has_alpha,
-            )
-        )
-    return tuple(traits)
+            masks[index] = bits.reshape(MASK_SIDE, MASK_SIDE).astype(bool)
+            has_mask[index] = True
+    return TraitTable(lab, cells, masks, has_mask, has_alpha)
 
 
 _BYTE_BITS = np.array([bin(value).count("1") for value in range(256)], dtype=np.uint8)
@@ -683,11 +730,11 @@ def near_matches(baseline: Sequence[Print], suspect: Sequence[Print], settings: 
 
 @dataclass(frozen=True, slots=True)
 class ChunkTask:
-    """Rows of the baseline to judge in a worker: their prints, their candidates' prints, and the
-    candidates with `suspect` renumbered into that list."""
+    """Rows of the baseline to judge in a worker: their packed hashes, their candidates', and the
+    candidates with `suspect` renumbered into those."""
 
-    baseline: tuple[Print, ...]
-    suspect: tuple[Print, ...]
+    baseline: Hashes
+    suspect: Hashes
     candidates: tuple[tuple[Candidate, ...], ...]
     settings: Settings
 
@@ -699,8 +746,8 @@ def _chunk(
     used = sorted({candidate.suspect for found in candidates for candidate in found})
     local = {index: position for position, index in enumerate(used)}
     return ChunkTask(
-        baseline=tuple(base.prints[row] for row in rows),
-        suspect=tuple(other.prints[index] for index in used),
+        baseline=base.shipped(rows),
+        suspect=other.shipped(used),
         candidates=tuple(tuple(replace(c, suspect=local[c.suspect]) for c in found) for found in candidates),
         settings=settings,
     )
@@ -708,7 +755,7 @@ def _chunk(
 
 def judge_chunk(task: ChunkTask) -> list[tuple[int, tuple[Judgement, str]]]:
     """(row within the chunk, (judgement, suspect path)) for each row that has a near copy (a worker task)."""
-    return _judge_rows(pack(task.baseline), pack(task.suspect), task.candidates, task.settings)
+    return _judge_rows(task.baseline, task.suspect, task.candidates, task.settings)
 
 
 def _judge_rows(
