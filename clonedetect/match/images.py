@@ -233,13 +233,17 @@ class TraitTable:
     has_mask: np.ndarray  # bool (n,)
     has_alpha: np.ndarray  # bool (n,)
 
-    def __getitem__(self, index: int) -> Traits:
-        return Traits(
-            lab=self.lab[index],
-            cells=self.cells[index],
-            cell_alpha=self.cells[index, :, 3],
-            mask=self.masks[index] if self.has_mask[index] else None,
-            has_alpha=bool(self.has_alpha[index]),
+    def rows(self) -> tuple[Traits, ...]:
+        """One Traits per row, views into the table (built once per Judge: judging reads each many times)."""
+        return tuple(
+            Traits(
+                lab=self.lab[index],
+                cells=self.cells[index],
+                cell_alpha=self.cells[index, :, 3],
+                mask=self.masks[index] if self.has_mask[index] else None,
+                has_alpha=bool(self.has_alpha[index]),
+            )
+            for index in range(len(self.has_alpha))
         )
 
     def subset(self, indices: Sequence[int]) -> TraitTable:
@@ -503,6 +507,7 @@ class Judge:
     def __init__(self, base: Hashes, suspect: Hashes, settings: Settings) -> None:
         self.base = base
         self.suspect = suspect
+        self.base_traits, self.suspect_traits = base.traits.rows(), suspect.traits.rows()
         self.threshold = settings.thresholds.phash_distance
         # suspect thumbnails are decoded again and again (each is a candidate of many baseline images):
         # keep the most recent hundred or so, not all of them (a view is ~0.4 MB)
@@ -556,10 +561,10 @@ class Judge:
         a badge, a caption; the thumbnails must confirm it and say what), or None; `confirm` aligns it."""
         fitted = self.fitted(row, candidate)
         colours = compare_colours(
-            self.base.traits[row], self.suspect.traits[candidate.suspect], candidate.mirrored, fitted
+            self.base_traits[row], self.suspect_traits[candidate.suspect], candidate.mirrored, fitted
         )
         mask = mask_distance(
-            self.base.traits[row], self.suspect.traits[candidate.suspect], candidate.mirrored
+            self.base_traits[row], self.suspect_traits[candidate.suspect], candidate.mirrored
         )
         shapes_agree = mask is None or mask <= MASK_CONFIRM
         close = candidate.phash <= self.threshold and candidate.dhash <= DHASH_CONFIRM and shapes_agree
@@ -649,8 +654,8 @@ class Judge:
             return None
         item, copy = self.base.prints[row], self.suspect.prints[candidate.suspect]
         colours = compare_colours(
-            self.base.traits[row],
-            self.suspect.traits[candidate.suspect],
+            self.base_traits[row],
+            self.suspect_traits[candidate.suspect],
             candidate.mirrored,
             self.fitted(row, candidate),
         )
@@ -665,7 +670,7 @@ class Judge:
 
     def fitted(self, row: int, candidate: Candidate) -> Colour | None:
         """The colour a baseline with transparency was flattened onto in an opaque suspect, if it was."""
-        first, second = self.base.traits[row], self.suspect.traits[candidate.suspect]
+        first, second = self.base_traits[row], self.suspect_traits[candidate.suspect]
         if not first.has_alpha or second.has_alpha:
             return None
         order = _MIRRORED_CELLS if candidate.mirrored else slice(None)
@@ -683,7 +688,7 @@ class Judge:
     def _verification(self, row: int, candidate: Candidate, accept_only: bool) -> Verification | None:
         background = self.fitted(row, candidate) or grey_colour(BACKGROUNDS[candidate.background][1])
         # letterbox bars are looked for only between two opaque pictures (screenshots)
-        bars = not (self.base.traits[row].has_alpha or self.suspect.traits[candidate.suspect].has_alpha)
+        bars = not (self.base_traits[row].has_alpha or self.suspect_traits[candidate.suspect].has_alpha)
         first = self._view(self.base, row, background, False, bars)
         second = self._view(self.suspect, candidate.suspect, background, candidate.mirrored, bars)
         if first is None or second is None:
