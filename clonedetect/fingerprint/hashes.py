@@ -333,14 +333,14 @@ class _Planes:
     def of(work: WorkImage) -> _Planes:
         luminance = np.ascontiguousarray((work.colour @ LUMA) * 255.0, dtype=np.float32)
         clear = np.ascontiguousarray((1.0 - work.alpha) * 255.0, dtype=np.float32)
-        low, clear_low = _planes_resized([luminance, clear], PHASH_SIDE, PHASH_SIDE)
+        small, clear_small = _planes_resized([luminance, clear], PHASH_SIDE, PHASH_SIDE)
         means = _planes_resized([luminance, clear, cv2.flip(luminance, 1), cv2.flip(clear, 1)], 9, 8)
         colour = [np.ascontiguousarray(work.colour[..., channel]) for channel in range(3)]
         return _Planes(
             luminance=luminance,
             clear=clear,
-            low=_low_of_small(low),
-            clear_low=_low_of_small(clear_low),
+            low=_low_of_small(small),
+            clear_low=_low_of_small(clear_small),
             dhash=means[0],
             clear_dhash=means[1],
             dhash_mirror=means[2],
