@@ -447,7 +447,8 @@ def _first_min(stack: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     Each value carries its layer in its low bits, so one elementwise minimum over the layers finds both,
     the lowest layer winning ties (argmin over a leading axis copies the stack to reduce along it, and a
-    masked pass per layer costs two passes: 0.85 s against 0.37 s over the 300 MB reskin's 623 blocks)."""
+    masked pass per layer costs two passes: 0.85 s against 0.37 s on 623 random blocks shaped like the
+    300 MB reskin's, 6 x 7 x 8,726)."""
     shift = max(1, (len(stack) - 1).bit_length())
     keyed = stack.astype(np.uint32) << shift | np.arange(len(stack), dtype=np.uint32)[:, None, None]
     smallest = keyed.min(axis=0)
