@@ -225,7 +225,7 @@ class Traits:
 @dataclass(frozen=True, slots=True, eq=False)
 class TraitTable:
     """The Traits of many prints as a few arrays (one row per print): cheap to build, slice and ship to a
-    worker, where tens of thousands of Traits objects cost seconds to pickle."""
+    worker, which a tuple of Traits objects with four arrays each is not."""
 
     lab: np.ndarray  # float32 (n, backgrounds, cells, 3)
     cells: np.ndarray  # float32 (n, cells, 4)
@@ -273,8 +273,8 @@ class Hashes:
 
     def shipped(self, indices: Sequence[int]) -> Hashes:
         """These columns as a worker judging them needs them: hashes and traits already packed, and each
-        print without the fingerprints packed into them (pickling ~45 fingerprints a print, both ways, was
-        most of what sending a task cost: 5.5 of the 300 MB reskin's ~37 s of matching CPU)."""
+        print without the fingerprints packed into them (pickling ~27 fingerprints a print, both ways, was
+        most of what sending a task cost: 5.5 s of the 300 MB reskin's ~39 s of matching CPU)."""
         rows = np.asarray(indices, dtype=np.intp)
         prints = tuple(_judged_only(self.prints[index]) for index in indices)
         return Hashes(
