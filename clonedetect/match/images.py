@@ -274,7 +274,7 @@ class Hashes:
     def shipped(self, indices: Sequence[int]) -> Hashes:
         """These columns as a worker judging them needs them: hashes and traits already packed, and each
         print without the fingerprints packed into them (pickling ~27 fingerprints a print, both ways, was
-        most of what sending a task cost: 5.5 s of the 300 MB reskin's ~39 s of matching CPU)."""
+        most of what sending a task cost: 5.5 s of the 300 MB reskin's ~37 s of matching CPU)."""
         rows = np.asarray(indices, dtype=np.intp)
         prints = tuple(_judged_only(self.prints[index]) for index in indices)
         return Hashes(
