@@ -238,10 +238,16 @@ def build_apk(
             ]
         )  # fmt: skip
         _run(["zipalign", "-p", "-f", "4", str(unsigned), str(aligned)])
-        flags: list[str] = []
-        for scheme in SIGNING_SCHEMES:
-            flags += [f"--{scheme}-signing-enabled", "true" if scheme in schemes else "false"]
-        return sign_apk(aligned, out, key, flags)
+        return sign_apk(aligned, out, key, scheme_flags(schemes))
+
+
+def scheme_flags(schemes: Sequence[str]) -> list[str]:
+    """apksigner flags that enable exactly `schemes` of SIGNING_SCHEMES and disable the others."""
+    return [
+        flag
+        for scheme in SIGNING_SCHEMES
+        for flag in (f"--{scheme}-signing-enabled", "true" if scheme in schemes else "false")
+    ]
 
 
 def sign_apk(apk: Path, out: Path, key: SigningKey, flags: Sequence[str] = ()) -> Path:

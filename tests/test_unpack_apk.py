@@ -29,7 +29,7 @@ from clonedetect.unpack.apkres import ResourceSet, TablePart
 from clonedetect.unpack.arsc import parse_table
 from clonedetect.unpack.axml import parse_axml
 from clonedetect.unpack.binres import ResFormatError
-from samples.build import DENSITIES, SigningKey, build_apk, make_key, sign_apk
+from samples.build import DENSITIES, SigningKey, build_apk, make_key, scheme_flags, sign_apk
 
 SPD = CORPUS / "shattered-pixel-dungeon"
 SPD_RES = SPD / "android/src/main/res"
@@ -74,12 +74,7 @@ def _run(*args: str) -> str:
 def _sign(unsigned: Path, out: Path, key: SigningKey, *schemes: str) -> Path:
     aligned = unsigned.with_name(unsigned.stem + "-aligned.apk")
     _run("zipalign", "-p", "-f", "4", str(unsigned), str(aligned))
-    flags = [
-        arg
-        for scheme in ("v1", "v2", "v3")
-        for arg in (f"--{scheme}-signing-enabled", "true" if scheme in schemes else "false")
-    ]
-    return sign_apk(aligned, out, key, ["--min-sdk-version", "24", *flags])
+    return sign_apk(aligned, out, key, ["--min-sdk-version", "24", *scheme_flags(schemes)])
 
 
 def _apksigner_sha256(apk: Path) -> str:
