@@ -246,8 +246,7 @@ class TraitTable:
             for index in range(len(self.has_alpha))
         )
 
-    def subset(self, indices: Sequence[int]) -> TraitTable:
-        rows = np.asarray(indices, dtype=np.intp)
+    def subset(self, rows: np.ndarray) -> TraitTable:
         return TraitTable(
             self.lab[rows], self.cells[rows], self.masks[rows], self.has_mask[rows], self.has_alpha[rows]
         )
@@ -279,7 +278,7 @@ class Hashes:
         prints = tuple(_judged_only(self.prints[index]) for index in indices)
         return Hashes(
             prints,
-            self.traits.subset(indices),
+            self.traits.subset(rows),
             self.phash[..., rows],
             self.dhash[..., rows],
             self.edges[..., rows],
