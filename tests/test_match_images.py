@@ -6,6 +6,7 @@ import io
 import random
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +20,14 @@ from PIL import Image, ImageDraw, ImageOps
 from clonedetect.match import images as matching
 from clonedetect.match import verify as verification
 from clonedetect.match.images import ImageMatcher
+from clonedetect.match.verify import (
+    BEST_CASE,
+    MIN_CORRELATION,
+    RECOLOUR_MIN_SIDE,
+    Verification,
+    could_be_accepted,
+)
 from clonedetect.match.verify import Comparison as Placed
-from clonedetect.match.verify import Verification, cannot_be_accepted
 from clonedetect.model import Category, Match, MatchResult, Print
 from clonedetect.settings import Settings
 
@@ -403,28 +410,56 @@ def test_an_edit_passed_on_hashes_is_refused_when_its_thumbnails_show_other_outl
     assert judge.confirm(0, verdict) is None
 
 
-def _most_favourable(agreement: float, coverage: float, overlay: bool) -> Placed:
-    """A placement with this agreement and coverage and every other measurement at its most accepting."""
-    return Placed(
-        agreement, 1.0, coverage, 1.0, 1.0, 1.0, overlay, overlay, overlay, False, 1.0, 0.0,
-        10_000, 400, 10_000,
-    )  # fmt: skip
+_MEASUREMENTS = {
+    field: st.booleans() if isinstance(value, bool) else st.integers(0, 1 << 31) if isinstance(value, int)
+    else st.floats(0.0, 1.0) | st.sampled_from((0.0, 0.49, 0.5, 0.55, 0.6, 0.7, 0.85, 0.88, 0.9, 0.95, 1.0))
+    for field, value in ((f, getattr(BEST_CASE, f)) for f in Placed.__dataclass_fields__)
+}  # fmt: skip
 
 
-_EDGES = (0.0, 0.49, 0.5, 0.55, 0.69, 0.7, 0.84, 0.85, 0.89, 0.9, 0.94, 0.95, 1.0)
-
-
-@given(st.floats(0.0, 1.0) | st.sampled_from(_EDGES), st.floats(0.0, 1.0) | st.sampled_from(_EDGES))
-def test_a_placement_ruled_out_early_is_never_one_that_would_be_accepted(
-    agreement: float, coverage: float
+@given(st.fixed_dictionaries(_MEASUREMENTS), st.sampled_from(sorted(_MEASUREMENTS)))
+def test_the_best_case_is_at_least_as_accepting_in_every_measurement(
+    measurements: dict[str, float | bool | int], field: str
 ) -> None:
-    """Grey-zone alignments stop measuring a placement once its agreement and coverage rule it out
-    (verify's accept_only): even with every other measurement at its most accepting, it is not accepted."""
-    if cannot_be_accepted(agreement, coverage):
-        assert not any(_most_favourable(agreement, coverage, overlay).accepted for overlay in (False, True))
+    """Grey-zone alignments stop measuring a placement once it could not be accepted even with every
+    measurement not yet taken at BEST_CASE's value (verify's accept_only). That is sound only if moving
+    any one measurement to its best-case value never turns an accepted placement into a rejected one."""
+    placed = Placed(**measurements)
+    if placed.accepted:
+        assert replace(placed, **{field: getattr(BEST_CASE, field)}).accepted
 
 
 def test_the_early_rule_out_is_not_vacuous() -> None:
-    assert cannot_be_accepted(0.69, 0.89) and not cannot_be_accepted(0.7, 0.89)
-    assert _most_favourable(0.7, 0.89, True).accepted  # the bound is tight
-    assert cannot_be_accepted(1.0, 0.49) and not cannot_be_accepted(0.0, 0.9)
+    assert not could_be_accepted(agreement=0.69, coverage=0.89) and could_be_accepted(
+        agreement=0.7, coverage=0.89
+    )
+    assert not could_be_accepted(coverage=0.49) and could_be_accepted(agreement=0.0, coverage=0.9)
+    # a recolour is judged on outlines, but needs a canvas big enough to have some
+    assert not could_be_accepted(agreement=0.5, coverage=0.95, side=RECOLOUR_MIN_SIDE - 1)
+    assert not could_be_accepted(correlation=MIN_CORRELATION - 0.01)
+    assert not could_be_accepted(agreement=0.8, overlay=False, repainted=False, outline_pixels=10)
+
+
+def test_a_grey_zone_alignment_accepts_exactly_what_a_full_one_accepts() -> None:
+    """accept_only only skips measuring placements that cannot be accepted: on copies (cropped, badged,
+    recoloured, re-encoded) and on other sprites, it accepts the same pairs with the same verification."""
+    sprites = {f"g{seed}.png": generated_sprite(seed) for seed in range(4)} | real_sprites()
+    names = sorted(sprites)
+    background = verification.grey_colour(0.5)
+    outcomes = set()
+    for index, name in enumerate(names):
+        other = sprites[names[(index + 1) % len(names)]]
+        original = sprites[name]
+        suspects = [badge(original), crop(original, 0.15), hue_shift(original), other, badge(other)]
+        baseline = prints_of({name: png(original)})[0]
+        for suspect in prints_of({f"s{i}.png": png(image) for i, image in enumerate(suspects)}):
+            first = verification.view(baseline, background, False)
+            second = verification.view(suspect, background, False)
+            assert first is not None and second is not None
+            full = verification.verify(first, second, background)
+            grey_zone = verification.verify(first, second, background, accept_only=True)
+            assert grey_zone.accepted == full.accepted, (name, suspect.asset.path)
+            if full.accepted:
+                assert grey_zone == full, (name, suspect.asset.path)
+            outcomes.add(full.accepted)
+    assert outcomes == {True, False}

@@ -184,6 +184,25 @@ class Comparison:
 
 
 NO_COMPARISON = Comparison(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, False, False, False, False, 0.0, 0.0, 0, 0, 0)
+# every measurement at its most accepting (`accepted` only grows with each field): what a placement could
+# still be shown to be when some of it is measured (see could_be_accepted)
+BEST_CASE = Comparison(
+    agreement=1.0,
+    rest_agreement=1.0,
+    coverage=1.0,
+    correlation=1.0,
+    structure=1.0,
+    rest_structure=1.0,
+    patch=True,
+    overlay=True,
+    repainted=True,
+    outline_patch=True,
+    outline_rest_agreement=1.0,
+    colour_shift=0.0,
+    outline_pixels=1 << 30,
+    side=1 << 30,
+    compared=1 << 30,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -485,8 +504,8 @@ def compare(
 ) -> Comparison:
     """Draw the suspect box where the placement puts it over the baseline box and compare the pixels.
 
-    accept_only: stop as soon as the placement provably cannot be accepted (cannot_be_accepted), returning
-    only the agreement and coverage measured so far.
+    accept_only: stop as soon as the placement provably cannot be accepted (could_be_accepted with what is
+    measured so far), returning only those measurements.
 
     A badge or caption pasted on the art disagrees in one compact patch; when most of the disagreement lies in
     one such box, the rest of the picture is judged without it. On a recoloured copy every colour disagrees,
@@ -519,9 +538,15 @@ def compare(
         return NO_COMPARISON
     overlap_x = max(0.0, min(float(width), placement.left + placed_width) - max(0.0, placement.left))
     overlap_y = max(0.0, min(float(height), placement.top + placed_height) - max(0.0, placement.top))
+    measured: dict[str, float | bool | int] = {}
+
+    def ruled_out(**more: float | bool | int) -> bool:
+        measured.update(more)
+        return accept_only and not could_be_accepted(**measured)
+
     coverage = overlap_x * overlap_y / (width * height)
-    if accept_only and cannot_be_accepted(1.0, coverage):
-        return replace(NO_COMPARISON, coverage=coverage)
+    if ruled_out(coverage=coverage, side=min(canvas)):
+        return replace(NO_COMPARISON, **measured)
     empty = (*background, 0.0)  # outside its box an image is transparent
     to_first = np.float32([[1, 0, -left], [0, 1, -top]])
     to_second = np.float32(
@@ -541,24 +566,32 @@ def compare(
     largest = np.maximum(np.maximum(difference[..., 0], difference[..., 1]), difference[..., 2])
     wrong = (largest > PIXEL_TOLERANCE) & visible
     agreement = 1.0 - int(wrong.sum()) / total
-    if accept_only and cannot_be_accepted(agreement, coverage):
-        return replace(NO_COMPARISON, agreement=agreement, coverage=coverage)
+    if ruled_out(agreement=agreement, compared=total):
+        return replace(NO_COMPARISON, **measured)
     patch = overlay_patch(wrong, total)
     rest = visible if patch is None else visible & ~patch
     rest_total = int(rest.sum())
     rest_agreement = 1.0 - int((wrong & rest).sum()) / rest_total if rest_total else 0.0
     grey_a, grey_b = grey(a), grey(b)
+    grey_correlation = correlation(grey_a[rest], grey_b[rest])
+    # without a patch nothing was pasted on or repainted; the outlines are not measured yet
+    patched = patch is not None
+    if ruled_out(
+        rest_agreement=rest_agreement, correlation=grey_correlation, overlay=patched, repainted=patched
+    ):
+        return replace(NO_COMPARISON, **measured)
     edges_a, edges_b = gradient(grey_a), gradient(grey_b)
-    repainted = (
-        patch is not None and correlation(edges_a[patch & visible], edges_b[patch & visible]) >= SAME_OUTLINES
-    )
+    repainted = patched and correlation(edges_a[patch & visible], edges_b[patch & visible]) >= SAME_OUTLINES
     # a pasted badge or caption brings outlines of its own; a slightly misplaced crop only shifts the old ones
-    pasted = patch is not None and (
+    pasted = patched and (
         _new_outline_share(edges_a, edges_b, patch & visible) >= PASTED_NEW_SHARE
         or _flat_share(edges_b, wrong & patch) >= PASTED_FLAT_SHARE
         or _added_share(a[..., 3], b[..., 3], wrong & patch) >= PASTED_ADDED_SHARE
         or (rest_agreement >= CLEAN_REST and agreement < CLEAR_AGREEMENT)  # all else agrees to the pixel
     )
+    outline_pixels = _outline_pixels(edges_a, visible)
+    if ruled_out(overlay=pasted and not repainted, repainted=repainted, outline_pixels=outline_pixels):
+        return replace(NO_COMPARISON, **measured)
     structure = correlation(edges_a[visible], edges_b[visible])
     # only a copy that does not plainly agree can need its outlines judged apart from a patch
     outlines = _outline_patch(edges_a, edges_b, visible) if agreement < MIN_AGREEMENT else None
@@ -571,29 +604,24 @@ def compare(
         agreement=agreement,
         rest_agreement=rest_agreement,
         coverage=coverage,
-        correlation=correlation(grey_a[rest], grey_b[rest]),
+        correlation=grey_correlation,
         structure=structure,
         rest_structure=rest_structure,
-        patch=patch is not None,
+        patch=patched,
         overlay=pasted and not repainted,
         repainted=repainted,
         outline_patch=outlines is not None and rest_structure > structure,
         outline_rest_agreement=outline_rest_agreement,
         colour_shift=float(difference[rest].mean()) if rest_total else 0.0,
-        outline_pixels=_outline_pixels(edges_a, visible),
+        outline_pixels=outline_pixels,
         side=min(canvas),
         compared=total,
     )
 
 
-def cannot_be_accepted(agreement: float, coverage: float) -> bool:
-    """Whether no Comparison with this agreement and coverage can be accepted, whatever else it measures:
-    a faithful copy needs coverage >= MIN_COVERAGE and, short of FULL_COVERAGE, agreement >=
-    MIN_OVERLAID_AGREEMENT (MIN_AGREEMENT plainly); a recolour needs coverage >= RECOLOUR_COVERAGE."""
-    if coverage >= RECOLOUR_COVERAGE:
-        return False  # a recolour is judged on its outlines, not measured yet
-    overlaid = MIN_OVERLAID_AGREEMENT if coverage < FULL_COVERAGE else MIN_CAPTIONED
-    return coverage < MIN_COVERAGE or agreement < min(MIN_AGREEMENT, overlaid)
+def could_be_accepted(**measured: float | bool | int) -> bool:
+    """Whether a Comparison with these measurements could still be accepted, whatever the others show."""
+    return replace(BEST_CASE, **measured).accepted
 
 
 def _outline_pixels(edges: np.ndarray, visible: np.ndarray) -> int:
