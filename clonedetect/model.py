@@ -143,6 +143,11 @@ class EntrySource(Protocol):
         """The entry's bytes, bounded by the per-entry limit; raises errors.EntryError when unreadable."""
         ...
 
+    def head(self, name: str, size: int) -> bytes:
+        """The entry's first `size` bytes (all of a shorter one), after the same checks as read: enough to
+        tell what it is without holding all of it."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -94,12 +94,45 @@ def test_broken_structured_files_and_plists() -> None:
     assert "gfx/trunc.png" in paths  # still an image entry; decoding is the fingerprint stage's concern
 
 
+def test_entries_are_read_only_as_far_as_their_extractor_uses_them() -> None:
+    """What an entry is comes from its name and head; a large entry that is only listed (a sound) is never
+    held in memory, while a picture renamed to .ogg is still an image and a large text file is read."""
+    asked: dict[str, int] = {}  # entry -> the most bytes asked of it
+
+    class Recording(MemorySource):
+        def read(self, name: str) -> bytes:
+            asked[name] = max(asked.get(name, 0), len(self._files[name]))
+            return super().read(name)
+
+        def head(self, name: str, size: int) -> bytes:
+            asked[name] = max(asked.get(name, 0), size)
+            return super().head(name, size)
+
+    long_text = b"".join(b"line%d=value %d\n" % (n, n) for n in range(2000))
+    files = {
+        **GOOD,
+        "audio/theme.ogg": b"OggS" + bytes(1 << 20),
+        "audio/hidden.ogg": image_bytes(),
+        "lang/long.properties": long_text,
+    }
+    opened = opened_package(files)
+    opened.source = Recording(files)
+    extraction = extract_assets(opened, Settings())
+    paths = {a.path for a in extraction.assets}
+    _still_has_the_good_assets(paths)
+    assert asked["audio/theme.ogg"] <= 4096 and "audio/theme.ogg" in paths
+    assert "audio/hidden.ogg" in paths and AssetKind.IMAGE in {
+        a.kind for a in extraction.assets if a.path == "audio/hidden.ogg"
+    }
+    assert asked["lang/long.properties"] == len(long_text) and "lang/long.properties#line1999" in paths
+
+
 def test_unreadable_entry_is_a_warning() -> None:
     class FailingSource(MemorySource):
-        def read(self, name: str) -> bytes:
+        def _file(self, name: str) -> bytes:
             if name == "broken.png":
                 raise EntryError(name, "over max_entry_bytes")
-            return super().read(name)
+            return super()._file(name)
 
     opened = opened_package({**GOOD, "broken.png": b"\x89PNG"})
     opened.source = FailingSource({**GOOD, "broken.png": b"\x89PNG"})

@@ -108,6 +108,31 @@ def test_reads_stop_at_the_declared_size() -> None:
     assert safe.read("payload.bin") == bytes(1000)
 
 
+def test_a_head_is_read_without_reading_the_rest() -> None:
+    """head() gives a member's first bytes, stored or deflated, after the same checks as read(), and reads
+    about a head's worth of the file: telling what a 400 MB entry is must not read 400 MB."""
+
+    class Counted(io.BytesIO):
+        bytes_read = 0
+
+        def read(self, size: int | None = -1) -> bytes:
+            data = super().read(size)
+            self.bytes_read += len(data)
+            return data
+
+    payload = bytes(range(256)) * 4096  # 1 MiB
+    for method in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        file = Counted(_zip([("audio.ogg", payload), ("tiny.txt", b"ab")], method))
+        safe = SafeZip(file, LIMITS, "test.zip")
+        file.bytes_read = 0
+        assert safe.head("audio.ogg", 4096) == payload[:4096]
+        assert file.bytes_read <= 2 * 4096 + 64, method  # the local header, then a head or two
+        assert safe.head("tiny.txt", 4096) == b"ab"
+        assert safe.read("audio.ogg") == payload
+    with pytest.raises(EntryError, match="zip bomb"):
+        _open(_bomb(200 << 20)).head("assets/bomb.bin", 4096)
+
+
 def test_truncated_zip_is_an_input_error() -> None:
     data = _zip([("a.txt", b"a" * 1000), ("b.txt", b"b" * 1000)])
     with pytest.raises(InputError, match="not a readable zip"):

@@ -18,7 +18,7 @@ from clonedetect.errors import EntryError
 from clonedetect.extract import atlas
 from clonedetect.extract.context import ExtractionContext, group_entry
 from clonedetect.extract.deadline import Deadline
-from clonedetect.extract.extractors import extractor_for
+from clonedetect.extract.extractors import Extractor, extractor_for
 from clonedetect.extract.folders import resolve_folder
 from clonedetect.extract.images import frame_asset
 from clonedetect.extract.locales import locale_from_path
@@ -70,12 +70,13 @@ def _extract_entry(entry: Entry, source: EntrySource, context: ExtractionContext
             context.warn(entry.name, "empty image file (0 bytes); nothing to compare")
         return
     try:
-        data = source.read(entry.name)
+        head = source.head(entry.name, HEAD_BYTES)
+        extractor = extractor_for(entry, head)
+        if extractor is None:
+            return
+        data = _wanted(entry, head, extractor, source)
     except EntryError as error:
         context.warn(entry.name, f"not read: {error.reason}")
-        return
-    extractor = extractor_for(entry, data[:HEAD_BYTES])
-    if extractor is None:
         return
     try:
         extractor.extract(entry, data, context)
@@ -83,6 +84,15 @@ def _extract_entry(entry: Entry, source: EntrySource, context: ExtractionContext
         context.warn(entry.name, f"{extractor.name}: {error}")
     except Exception as error:  # hostile bytes can trip any parser; one entry must not stop the package
         context.warn(entry.name, f"{extractor.name} extractor failed: {type(error).__name__}: {error}")
+
+
+def _wanted(entry: Entry, head: bytes, extractor: Extractor, source: EntrySource) -> bytes:
+    """As much of the entry as the extractor uses. Reading every entry whole held a 391 MB sound file in
+    memory only to list it: the largest entry, not the images in flight, set the peak of a 1 GB game."""
+    wanted = extractor.wanted_bytes(entry, head)
+    if len(head) >= entry.size or (wanted is not None and wanted <= len(head)):
+        return head[:wanted]
+    return source.read(entry.name) if wanted is None else source.head(entry.name, wanted)
 
 
 def _add_resource_strings(package: Package, context: ExtractionContext) -> None:

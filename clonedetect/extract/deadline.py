@@ -48,10 +48,17 @@ class DeadlineSource:
         self.refused: set[str] = set()
 
     def read(self, name: str) -> bytes:
+        self._admit(name)
+        return self._source.read(name)
+
+    def head(self, name: str, size: int) -> bytes:
+        self._admit(name)
+        return self._source.head(name, size)
+
+    def _admit(self, name: str) -> None:
         if self._deadline.expired():
             self.refused.add(name)
             raise EntryError(name, TIME_LIMIT)
-        return self._source.read(name)
 
     def close(self) -> None:
         self._source.close()

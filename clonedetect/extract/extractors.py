@@ -13,13 +13,14 @@ from typing import Any, Protocol
 
 from clonedetect.extract import atlas, lua, stringfiles, tablefiles
 from clonedetect.extract.context import ExtractionContext, PageImage
+from clonedetect.extract.facts import MAX_BINARY_SCAN
 from clonedetect.extract.folders import FolderRecords
 from clonedetect.extract.images import image_asset, image_size
 from clonedetect.extract.locales import locale_from_path
 from clonedetect.extract.po import parse_po, po_strings
 from clonedetect.extract.registry import parse_registry
 from clonedetect.extract.safeparse import ParseError, load_json, load_plist, parse_xml
-from clonedetect.extract.sniff import sniff
+from clonedetect.extract.sniff import SNIFF_BYTES, sniff
 from clonedetect.extract.tables import build_table, shape_value
 from clonedetect.extract.textfiles import decode_text, looks_like_text
 from clonedetect.model import Asset, AssetKind, Category, Entry
@@ -40,6 +41,10 @@ class Extractor(Protocol):
     name: str
 
     def applies(self, entry: Entry, head: bytes) -> bool: ...
+
+    def wanted_bytes(self, entry: Entry, head: bytes) -> int | None:
+        """How much of the entry extract() uses: None for all of it (the default)."""
+        return None
 
     def extract(self, entry: Entry, data: bytes, context: ExtractionContext) -> None: ...
 
@@ -74,7 +79,7 @@ def _is_text_evidence_file(entry: Entry) -> bool:
     return not (base.endswith(".license") or posixpath.splitext(base)[0] in NOT_TEXT_EVIDENCE)
 
 
-class BinaryAssets:
+class BinaryAssets(Extractor):
     """Images, audio and code, by magic bytes."""
 
     name = "binary"
@@ -82,8 +87,16 @@ class BinaryAssets:
     def applies(self, entry: Entry, head: bytes) -> bool:
         return sniff(head) is not None
 
+    def wanted_bytes(self, entry: Entry, head: bytes) -> int | None:
+        found = sniff(head)
+        if found is not None and found.kind is AssetKind.AUDIO:
+            return SNIFF_BYTES  # a sound is listed, not read
+        if found is not None and found.kind is AssetKind.CODE:
+            return MAX_BINARY_SCAN + 1  # one byte more says the scan was cut short
+        return None
+
     def extract(self, entry: Entry, data: bytes, context: ExtractionContext) -> None:
-        found = sniff(data[:32])
+        found = sniff(data[:SNIFF_BYTES])
         assert found is not None  # applies() said so
         if found.kind is AssetKind.IMAGE:
             context.assets.append(
@@ -110,7 +123,7 @@ class BinaryAssets:
             context.warn(entry.name, "code larger than the string-scan bound; only its head was searched")
 
 
-class PropertiesStrings:
+class PropertiesStrings(Extractor):
     name = "properties"
 
     def applies(self, entry: Entry, head: bytes) -> bool:
@@ -125,7 +138,7 @@ class PropertiesStrings:
         context.strings.add(entry, pairs, locale_from_path(entry.name), "strings:properties")
 
 
-class PoStrings:
+class PoStrings(Extractor):
     name = "po"
 
     def applies(self, entry: Entry, head: bytes) -> bool:
@@ -140,7 +153,7 @@ class PoStrings:
         context.strings.add(entry, po_strings(po), locale_from_path(entry.name), "strings:po")
 
 
-class AppleStrings:
+class AppleStrings(Extractor):
     """iOS `.strings` (UTF-16/UTF-8 text or plist), read by the project's one reader (unpack/plist.py)."""
 
     name = "apple-strings"
@@ -160,7 +173,7 @@ class AppleStrings:
         context.strings.add(entry, pairs, locale_from_path(entry.name), "strings:apple-strings")
 
 
-class TextLines:
+class TextLines(Extractor):
     name = "txt"
 
     def applies(self, entry: Entry, head: bytes) -> bool:
@@ -174,7 +187,7 @@ class TextLines:
             )
 
 
-class JsonData:
+class JsonData(Extractor):
     """A JSON file is an atlas, a table, one record of a folder of records, or else plain strings."""
 
     name = "json"
@@ -200,7 +213,7 @@ class JsonData:
         )
 
 
-class PlistData:
+class PlistData(Extractor):
     """Property lists: Cocos/TexturePacker atlases, else their strings (Info.plist's come from unpack)."""
 
     name = "plist"
@@ -220,7 +233,7 @@ class PlistData:
             context.strings.add(entry, pairs, locale_from_path(entry.name), "strings:plist")
 
 
-class XmlData:
+class XmlData(Extractor):
     """Android string resources and other string XML; XML of repeated records as a table."""
 
     name = "xml"
@@ -243,7 +256,7 @@ class XmlData:
         context.strings.add(entry, stringfiles.xml_strings(root), locale_from_path(entry.name), "strings:xml")
 
 
-class LuaData:
+class LuaData(Extractor):
     """Literal Lua tables as tables; otherwise the file's string literals."""
 
     name = "lua"
@@ -266,7 +279,7 @@ class LuaData:
             context.strings.add(entry, strings, locale_from_path(entry.name), "strings:lua")
 
 
-class CsvTable:
+class CsvTable(Extractor):
     name = "csv"
 
     def applies(self, entry: Entry, head: bytes) -> bool:
@@ -281,7 +294,7 @@ class CsvTable:
             context.add_table(entry, "", table, "tables:csv")
 
 
-class FreecivRegistry:
+class FreecivRegistry(Extractor):
     """Freeciv `.ruleset` (rules tables per section prefix) and `.spec`/`.tilespec` (atlas grids)."""
 
     name = "freeciv"
@@ -302,7 +315,7 @@ class FreecivRegistry:
             context.sheets.extend(atlas.sheets_from_registry(entry.name, registry))
 
 
-class OtherText:
+class OtherText(Extractor):
     """Any other text (configs, scripts, markup): searched for server endpoints only."""
 
     name = "text"
@@ -314,13 +327,16 @@ class OtherText:
         _read_text(entry, data, context, whole=False)
 
 
-class OtherBinary:
+class OtherBinary(Extractor):
     """Unknown binary data (Unity metadata, packed resources): its printable strings may name servers."""
 
     name = "binary-strings"
 
     def applies(self, entry: Entry, head: bytes) -> bool:
         return True
+
+    def wanted_bytes(self, entry: Entry, head: bytes) -> int | None:
+        return MAX_BINARY_SCAN
 
     def extract(self, entry: Entry, data: bytes, context: ExtractionContext) -> None:
         # Bounded silently: most unknown binaries are art or sound packs where a cut-off scan loses nothing.

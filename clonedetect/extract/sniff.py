@@ -11,6 +11,7 @@ from clonedetect.model import AssetKind
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 CGBI_PNG = "image/png; variant=cgbi"  # Apple's Xcode-optimised PNG: BGRA, premultiplied, raw deflate
+SNIFF_BYTES = 32  # the head sniff() is given: more than any check looks at
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +21,7 @@ class Sniffed:
 
 
 def sniff(head: bytes) -> Sniffed | None:
-    """The binary kind of an entry from its first bytes (16 are enough), or None when it is none we know."""
+    """The binary kind of an entry from its first SNIFF_BYTES, or None when it is none we know."""
     for check in (_image, _audio, _code):
         found = check(head)
         if found is not None:

@@ -82,6 +82,11 @@ class FolderSource:
         with handle:
             return handle.read(size)
 
+    def head(self, name: str, size: int) -> bytes:
+        handle, available = self._readable(name)
+        with handle:
+            return handle.read(min(size, available))
+
     def close(self) -> None:
         self._files.clear()
 

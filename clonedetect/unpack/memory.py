@@ -12,6 +12,12 @@ class MemorySource:
         self._files = dict(files)
 
     def read(self, name: str) -> bytes:
+        return self._file(name)
+
+    def head(self, name: str, size: int) -> bytes:
+        return self._file(name)[:size]
+
+    def _file(self, name: str) -> bytes:
         try:
             return self._files[name]
         except KeyError:

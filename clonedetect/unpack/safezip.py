@@ -222,9 +222,10 @@ class SafeZip:
         name_length, extra_length = fields[9], fields[10]
         return member.header_offset + LOCAL_HEADER.size + name_length + extra_length
 
-    def stream(self, name: str) -> Iterator[bytes]:
-        """The member's uncompressed bytes in chunks; stops at the declared size and the limits. Data that
-        disagree with the declared size are noted (take_read_warnings) once the last chunk has been taken."""
+    def stream(self, name: str, chunk_bytes: int = CHUNK) -> Iterator[bytes]:
+        """The member's uncompressed bytes in chunks, read chunk_bytes of stored or compressed data at a
+        time; stops at the declared size and the limits. Data that disagree with the declared size are
+        noted (take_read_warnings) once the last chunk has been taken."""
         member = self.members.get(name)
         if member is None:
             raise EntryError(name, "no such entry")
@@ -234,7 +235,7 @@ class SafeZip:
         remaining_out = member.size
         inflater = zlib.decompressobj(-15) if member.method == zipfile.ZIP_DEFLATED else None
         while remaining_in > 0 and remaining_out > 0:
-            chunk = self._file.read(min(CHUNK, remaining_in))
+            chunk = self._file.read(min(chunk_bytes, remaining_in))
             if not chunk:
                 raise EntryError(name, "truncated entry data")
             remaining_in -= len(chunk)
@@ -290,23 +291,38 @@ class SafeZip:
         return None
 
     def read(self, name: str) -> bytes:
-        """The member's bytes, held once: a 500 MB member must not cost a gigabyte.
+        """The member's bytes, held once: a 500 MB member must not cost a gigabyte."""
+        return self._take(name, None)
+
+    def head(self, name: str, size: int) -> bytes:
+        """The member's first `size` bytes, read and inflated about that much at a time."""
+        return self._take(name, size)
+
+    def _take(self, name: str, size: int | None) -> bytes:
+        """The member's bytes, or its first `size` of them.
 
         Joined from chunks, or grown chunk by chunk in a BytesIO, a member peaked at twice its size. The
-        buffer is sized to the declared size up front instead (after the limit checks), chunks overwrite it
-        in place, and getvalue() hands that very buffer over. Reads stop at the declared size, and one that
-        ends short raises, so the buffer never holds unwritten bytes that are returned."""
+        buffer is sized up front instead (after the limit checks), chunks overwrite it in place, and
+        getvalue() hands that very buffer over. Reads stop at the declared size, and one that ends short
+        raises, so the buffer never holds unwritten bytes that are returned. A whole member is streamed to
+        its end, where stream() checks that its data end where its sizes say."""
         member = self.members.get(name)
         if member is None:
             raise EntryError(name, "no such entry")
         self._check(member)
+        wanted = member.size if size is None else min(size, member.size)
         buffer = io.BytesIO()
-        if member.size > 0:
-            buffer.seek(member.size - 1)
+        if wanted > 0:
+            buffer.seek(wanted - 1)
             buffer.write(b"\0")
             buffer.seek(0)
-        for chunk in self.stream(name):
-            buffer.write(chunk)
+        taken = 0
+        for chunk in self.stream(name, chunk_bytes=CHUNK if size is None else max(1, min(CHUNK, size))):
+            piece = chunk[: wanted - taken]  # the whole chunk (the same object) until a head is full
+            buffer.write(piece)
+            taken += len(piece)
+            if size is not None and taken >= wanted:
+                break
         return buffer.getvalue()
 
     def apk_signing_block(self, max_bytes: int) -> bytes | None:

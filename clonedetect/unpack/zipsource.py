@@ -64,6 +64,14 @@ class ZipSource:
             except EntryError as error:
                 raise EntryError(name, error.reason) from None
 
+    def head(self, name: str, size: int) -> bytes:
+        _, archive, inner = self.locate(name)
+        with self._lock:
+            try:
+                return archive.head(inner, size)
+            except EntryError as error:
+                raise EntryError(name, error.reason) from None
+
     def close(self) -> None:
         for file in self._files:
             file.close()
