@@ -175,6 +175,7 @@ def test_near_matches_judged_in_workers_are_those_judged_in_one_process(
     in the order, of one Judge over all rows: against a repack (near copies) and an unrelated game (none)."""
     monkeypatch.setattr(images_module, "MIN_PARALLEL_ROWS", 1)
     monkeypatch.setattr(images_module, "MAX_CHUNK_ROWS", 3)
+    monkeypatch.setattr(images_module, "MIN_CHUNK_ROWS", 1)
     original = analyse(SAMPLES / "original.apk", Settings(jobs=1))
     for other in ("repack-ec.apk", "unrelated.apk"):
         suspect = analyse(SAMPLES / other, Settings(jobs=1))
@@ -188,6 +189,22 @@ def test_near_matches_judged_in_workers_are_those_judged_in_one_process(
         assert serial == parallel
         if other == "repack-ec.apk":
             assert len(serial) >= len(base) // 2
+
+
+@pytest.mark.parametrize(("rows", "jobs"), [(1, 2), (64, 2), (700, 2), (6_000, 2), (6_000, 8)])
+def test_rows_are_judged_in_chunks_that_shrink_towards_the_end(rows: int, jobs: int) -> None:
+    """Every row in exactly one chunk, in order; chunk sizes within bounds and never growing, so the last
+    tasks are small and the workers finish together."""
+    chunks = images_module._chunks(rows, jobs)
+    assert [row for chunk in chunks for row in chunk] == list(range(rows))
+    sizes = [len(chunk) for chunk in chunks]
+    assert all(size <= images_module.MAX_CHUNK_ROWS for size in sizes)
+    assert all(size >= images_module.MIN_CHUNK_ROWS for size in sizes[:-1])
+    assert sizes == sorted(sizes, reverse=True)
+    if rows >= 6_000:  # many rows: the first chunks are about a share of them, the last ones the smallest
+        share = -(-rows // (images_module.CHUNKS_PER_JOB * jobs))
+        assert sizes[0] == min(images_module.MAX_CHUNK_ROWS, share)
+        assert sizes[-2] == images_module.MIN_CHUNK_ROWS
 
 
 def test_records_pickle_as_their_constructor_call() -> None:
