@@ -1,6 +1,7 @@
 """extract: OpenedPackage -> Extraction (assets with roles + package facts).
 
-Every entry is read once and handed to the first extractor that recognises it (extractors.EXTRACTORS). Work
+Every entry's head is read and handed to the first extractor that recognises it (extractors.EXTRACTORS),
+with as much of the entry as that extractor uses (Extractor.wanted_bytes: a sound is only listed). Work
 that needs the whole package waits until all entries are seen: atlas descriptions are matched to their page
 images, lone JSON/Lua records are grouped into one table per folder, and the package's own string resources
 are added. One bad entry becomes a warning with its path; the rest of the package is still extracted. Past
