@@ -352,6 +352,21 @@ def test_prints_without_thumbnails_hashes_or_with_malformed_values_are_handled()
     )
     assert not matching.informative(garbled)
     assert ImageMatcher().match([garbled], copies, Settings()).matches == ()
+    # ... and so are hashes with spaces inside, which bytes.fromhex reads but int() and the colour layout
+    # do not: each such hash counts as absent, whatever else of the print is well formed
+    spaced = Print(
+        original.asset,
+        tuple(
+            type(f)(f.algorithm, f.version, f"{f.value[:6]} {f.value[6:8]} {f.value[10:]}")
+            if f.algorithm != "phash" and len(f.value) in (16, 128) else f
+            for f in original.fingerprints
+        ),
+        original.width,
+        original.height,
+        original.thumbnail,
+    )  # fmt: skip
+    assert matching.informative(spaced)
+    ImageMatcher().match([spaced], copies, Settings())
 
 
 def test_views_laid_out_alike_are_not_searched_unless_a_crop_could_hide_in_them(

@@ -77,6 +77,7 @@ BLOCK_PAIRS = 1 << 16
 TOP_CANDIDATES = 3  # closest suspects per baseline image, by each of three rankings
 FAR = 255  # distance standing for "not comparable"
 HASH_HEX = 16  # hex digits of a 64-bit hash
+HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 DHASH_CONFIRM = 12  # dHash distance that confirms a pHash hit
 MASK_SAME = 0.05  # silhouette Jaccard distance of an untouched outline
 MASK_CONFIRM = 0.25  # silhouette Jaccard distance that confirms a match between two sprites with alpha
@@ -262,7 +263,7 @@ JUDGED_FINGERPRINTS = frozenset({"format", "phash@white"})
 class Hashes:
     """The packed hashes of one side (baseline or suspect), one column per informative print."""
 
-    prints: tuple[Print, ...]
+    prints: tuple[Print, ...]  # without the fingerprints packed into the arrays (JUDGED_FINGERPRINTS only)
     traits: TraitTable
     phash: np.ndarray  # uint64 (backgrounds, mirrored, n); opaque images repeat their one hash per background
     dhash: np.ndarray  # uint64, same shape
@@ -272,13 +273,10 @@ class Hashes:
     has_trim: np.ndarray  # bool (n,): images without alpha have no trimmed hashes
 
     def shipped(self, indices: Sequence[int]) -> Hashes:
-        """These columns as a worker judging them needs them: hashes and traits already packed, and each
-        print without the fingerprints packed into them (pickling ~27 fingerprints a print, both ways, was
-        most of what sending a task cost: 5.5 s of the 300 MB reskin's ~37 s of matching CPU)."""
+        """These columns, for a worker judging them."""
         rows = np.asarray(indices, dtype=np.intp)
-        prints = tuple(_judged_only(self.prints[index]) for index in indices)
         return Hashes(
-            prints,
+            tuple(self.prints[index] for index in indices),
             self.traits.subset(rows),
             self.phash[..., rows],
             self.dhash[..., rows],
@@ -295,7 +293,10 @@ def _judged_only(item: Print) -> Print:
 
 
 def pack(prints: Sequence[Print]) -> Hashes:
-    """Parse the hex fingerprints once into uint64 arrays and traits."""
+    """Parse the hex fingerprints once into uint64 arrays and traits, and keep each print without them:
+    pickling ~27 fingerprints a print, both ways, was most of what sending a task to a worker cost (5.5 s of
+    the 300 MB reskin's ~37 s of matching CPU), and stripping the prints of each task anew took the main
+    process 32,000 copies of a print for the reskin's 8,000."""
     count = len(prints)
     # one name -> value table per print: Print.value scans the tuple, and packing reads ~40 values a print
     tables = [{f.algorithm: f.value for f in item.fingerprints} for item in prints]
@@ -308,7 +309,8 @@ def pack(prints: Sequence[Print]) -> Hashes:
             edges[b, m] = _words(tables, f"edges{kind}{suffix}", f"edges{kind}")
     has_trim = np.array([values.get("phash-trim") is not None for values in tables], dtype=bool)
     trim_phash, trim_dhash = _words(tables, "phash-trim"), _words(tables, "dhash-trim")
-    return Hashes(tuple(prints), _traits(tables), phash, dhash, edges, trim_phash, trim_dhash, has_trim)
+    kept = tuple(_judged_only(item) for item in prints)
+    return Hashes(kept, _traits(tables), phash, dhash, edges, trim_phash, trim_dhash, has_trim)
 
 
 def _words(tables: Sequence[dict[str, str]], algorithm: str, fallback: str = "") -> np.ndarray:
@@ -322,14 +324,9 @@ def _words(tables: Sequence[dict[str, str]], algorithm: str, fallback: str = "")
 
 
 def _is_hex(value: str | None, length: int) -> bool:
-    """A well-formed hash of the expected length (stored baselines are data too)."""
-    if value is None or len(value) != length:
-        return False
-    try:
-        bytes.fromhex(value)
-    except ValueError:
-        return False
-    return True
+    """A well-formed hash of the expected length (stored baselines are data too): hex digits only, as
+    int(value, 16) and the colour layout's fixed size need (bytes.fromhex also skips spaces between bytes)."""
+    return value is not None and len(value) == length and HEX_DIGITS.issuperset(value)
 
 
 def _traits(tables: Sequence[dict[str, str]]) -> TraitTable:
