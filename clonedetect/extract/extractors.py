@@ -1,9 +1,9 @@
 """The registry of extractors: each recognises some entries and adds assets, tables, frames or facts.
 
 The first extractor whose `applies` is true handles an entry, given the bytes its `wanted_bytes` asks for
-(all of them unless it says less). Binary kinds (images, audio, code) are sniffed
-from magic bytes first, so a PNG renamed `.json` is still an image; text formats are chosen by extension, with
-the content deciding within (a `.json` may be an atlas, a table, a record or plain strings).
+(all of them unless it says less). Binary kinds (images, audio, code) are sniffed from magic bytes first, so
+a PNG renamed `.json` is still an image; text formats are chosen by extension, with the content deciding
+within (a `.json` may be an atlas, a table, a record or plain strings).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -57,18 +57,17 @@ class ZipSource:
 
     def read(self, name: str) -> bytes:
         """The entry's bytes; SafeZip bounds them by the per-entry, size and ratio limits."""
-        _, archive, inner = self.locate(name)
-        with self._lock:
-            try:
-                return archive.read(inner)
-            except EntryError as error:
-                raise EntryError(name, error.reason) from None
+        return self._from_archive(name, SafeZip.read)
 
     def head(self, name: str, size: int) -> bytes:
+        return self._from_archive(name, lambda archive, inner: archive.head(inner, size))
+
+    def _from_archive(self, name: str, take: Callable[[SafeZip, str], bytes]) -> bytes:
+        """take(archive, inner name) for the archive holding the entry; its errors name the full entry."""
         _, archive, inner = self.locate(name)
         with self._lock:
             try:
-                return archive.head(inner, size)
+                return take(archive, inner)
             except EntryError as error:
                 raise EntryError(name, error.reason) from None
 
