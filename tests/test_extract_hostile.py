@@ -4,9 +4,12 @@ deterministic."""
 
 from __future__ import annotations
 
+import io
 import json
 import plistlib
+import random
 
+from PIL import Image
 from test_extract_support import extract, image_bytes, opened_package
 
 from clonedetect.errors import EntryError
@@ -96,7 +99,8 @@ def test_broken_structured_files_and_plists() -> None:
 
 def test_entries_are_read_only_as_far_as_their_extractor_uses_them() -> None:
     """What an entry is comes from its name and head; a large entry that is only listed (a sound) is never
-    held in memory, while a picture renamed to .ogg is still an image and a large text file is read."""
+    held in memory, a PNG's size comes from its head, while a picture renamed to .ogg is still an image and
+    a large text file is read whole."""
     asked: dict[str, int] = {}  # entry -> the most bytes asked of it
 
     class Recording(MemorySource):
@@ -109,22 +113,31 @@ def test_entries_are_read_only_as_far_as_their_extractor_uses_them() -> None:
             return super().head(name, size)
 
     long_text = b"".join(b"line%d=value %d\n" % (n, n) for n in range(2000))
+    page = io.BytesIO()  # a 64 x 32 atlas page of noise: a PNG far longer than the head
+    Image.frombytes("RGBA", (64, 32), random.Random(0).randbytes(64 * 32 * 4)).save(page, format="PNG")
+    inside, outside = {"x": 0, "y": 0, "w": 8, "h": 8}, {"x": 60, "y": 0, "w": 8, "h": 8}
+    atlas = {"frames": {"in": {"frame": inside}, "out": {"frame": outside}}, "meta": {"image": "page.png"}}
     files = {
         **GOOD,
         "audio/theme.ogg": b"OggS" + bytes(1 << 20),
         "audio/hidden.ogg": image_bytes(),
         "lang/long.properties": long_text,
+        "gfx/page.png": page.getvalue(),
+        "gfx/page.json": json.dumps(atlas).encode(),
+        "gfx/photo.jpg": image_bytes("JPEG", (300, 300)) + bytes(8192),
     }
     opened = opened_package(files)
     opened.source = Recording(files)
     extraction = extract_assets(opened, Settings())
-    paths = {a.path for a in extraction.assets}
-    _still_has_the_good_assets(paths)
-    assert asked["audio/theme.ogg"] <= 4096 and "audio/theme.ogg" in paths
-    assert "audio/hidden.ogg" in paths and AssetKind.IMAGE in {
-        a.kind for a in extraction.assets if a.path == "audio/hidden.ogg"
-    }
-    assert asked["lang/long.properties"] == len(long_text) and "lang/long.properties#line1999" in paths
+    kinds = {a.path: a.kind for a in extraction.assets}
+    _still_has_the_good_assets(set(kinds))
+    assert asked["audio/theme.ogg"] <= 4096 and kinds["audio/theme.ogg"] is AssetKind.AUDIO
+    assert kinds["audio/hidden.ogg"] is AssetKind.IMAGE
+    assert asked["lang/long.properties"] == len(long_text) and "lang/long.properties#line1999" in kinds
+    # the atlas page is never read whole, and its frames are still bounded by the size its head gives
+    assert len(files["gfx/page.png"]) > 4096 >= asked["gfx/page.png"]
+    assert "gfx/page.png#in" in kinds and "gfx/page.png#out" not in kinds
+    assert asked["gfx/photo.jpg"] == len(files["gfx/photo.jpg"])  # other formats: Pillow reads the header
 
 
 def test_unreadable_entry_is_a_warning() -> None:

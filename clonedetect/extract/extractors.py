@@ -21,7 +21,7 @@ from clonedetect.extract.locales import locale_from_path
 from clonedetect.extract.po import parse_po, po_strings
 from clonedetect.extract.registry import parse_registry
 from clonedetect.extract.safeparse import ParseError, load_json, load_plist, parse_xml
-from clonedetect.extract.sniff import SNIFF_BYTES, sniff
+from clonedetect.extract.sniff import PNG_MAGIC, SNIFF_BYTES, sniff
 from clonedetect.extract.tables import build_table, shape_value
 from clonedetect.extract.textfiles import decode_text, looks_like_text
 from clonedetect.model import Asset, AssetKind, Category, Entry
@@ -92,6 +92,10 @@ class BinaryAssets(Extractor):
         found = sniff(head)
         if found is not None and found.kind is AssetKind.AUDIO:
             return SNIFF_BYTES  # a sound is listed, not read
+        if found is not None and found.kind is AssetKind.IMAGE and head.startswith(PNG_MAGIC):
+            # the size is all extraction reads of an image, and a PNG's IHDR opens it (after Apple's CgBI
+            # chunk, if any): fingerprinting reads the file for its pixels, extraction need not read it too
+            return len(head)
         if found is not None and found.kind is AssetKind.CODE:
             return MAX_BINARY_SCAN + 1  # one byte more says the scan was cut short
         return None
