@@ -182,13 +182,8 @@ def _planes_resized(planes: list[np.ndarray], width: int, height: int) -> list[n
     return [small[..., channel] for channel in range(len(planes))]
 
 
-def phash_pair(grey: np.ndarray) -> tuple[str, str]:
-    """(pHash, pHash of the mirrored image), from one DCT."""
-    return _pair_from_low(low_frequencies(grey))
-
-
 def phash_hex(grey: np.ndarray) -> str:
-    return phash_pair(grey)[0]
+    return _bits_from_low(low_frequencies(grey))
 
 
 def dhash_hex(grey: np.ndarray) -> str:
@@ -387,8 +382,13 @@ def _sobel(planes: list[np.ndarray]) -> Gradients:
 
 
 def _pair_from_low(low: np.ndarray) -> tuple[str, str]:
+    """(pHash, pHash of the mirrored image) from one DCT: mirroring negates the odd horizontal frequencies."""
     mirrored = low * np.where(np.arange(low.shape[1]) % 2 == 1, -1.0, 1.0)
-    return to_hex(low > _median(low)), to_hex(mirrored > _median(mirrored))
+    return _bits_from_low(low), _bits_from_low(mirrored)
+
+
+def _bits_from_low(low: np.ndarray) -> str:
+    return to_hex(low > _median(low))
 
 
 def _median(values: np.ndarray) -> float:
