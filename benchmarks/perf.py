@@ -163,9 +163,11 @@ def fingerprint_breakdown(package: Path) -> dict[str, Any]:
                 except decode.DecodeError:
                     continue
                 timed("pixels sha256", decode.pixels_sha256, full)
-                small = timed("shrink to 256", decode.shrink, full)
+                decoded = timed("shrink to 256", decode.shrink, full)
+                small = timed("shrink to 128", hashes.work_copy, decoded)
                 work = timed("hashes.prepare", hashes.prepare, small)
                 timed("perceptual hashes", hashes.perceptual_hashes, work)
+                timed("screen JPEG", hashes.screen_hex, decoded)
                 timed("thumbnail PNG", image.thumbnail_png, small)
     total = sum(seconds.values())
     return {

@@ -30,7 +30,9 @@ from clonedetect.model import Frame
 from clonedetect.settings import Limits
 from clonedetect.unpack.cgbi import cgbi_to_png, is_cgbi
 
-WORK_SIDE = 256  # longer side of the copy every fingerprint is computed from
+# longer side of the decoded copy: a screenshot keeps it (hashes.screen_hex); the hashes and the thumbnail
+# are made from a smaller copy of it (hashes.HASH_SIDE)
+WORK_SIDE = 256
 PIL_FORMATS = ("PNG", "JPEG", "GIF", "BMP", "WEBP", "ICO")
 CV2_FORMATS = frozenset({"png", "jpeg", "webp", "bmp"})
 

@@ -240,8 +240,10 @@ def _reason(error: BaseException) -> str:
 
 
 def image_print(asset: Asset, decoded: DecodedImage) -> Print:
-    """All fingerprints of one decoded image, from its one small copy."""
-    work = hashes.prepare(decoded.rgba)
+    """All fingerprints of one decoded image, from its small copies."""
+    small = hashes.work_copy(decoded.rgba)  # what the hashes and the thumbnail are made from
+    work = hashes.prepare(small)
+    screen = hashes.screen_hex(decoded.rgba)
     # a frame shares its page's bytes, so its own exact identity is its pixels
     exact = asset.sha256 if asset.frame is None else decoded.pixels_sha256
     values = [
@@ -249,13 +251,14 @@ def image_print(asset: Asset, decoded: DecodedImage) -> Print:
         ("pixels", decoded.pixels_sha256),
         ("format", decoded.format),
         *hashes.perceptual_hashes(work),
+        *([("screen", screen)] if screen is not None else []),
     ]
     return Print(
         asset=asset,
         fingerprints=tuple(Fingerprint(name, versions.IMAGE, value) for name, value in values),
         width=decoded.width,
         height=decoded.height,
-        thumbnail=thumbnail_png(decoded.rgba),
+        thumbnail=thumbnail_png(small),
     )
 
 
