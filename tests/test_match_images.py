@@ -416,13 +416,42 @@ def test_an_edit_passed_on_hashes_is_refused_when_its_thumbnails_show_other_outl
     )
 
     def aligned(structure: float) -> Verification:
-        return Verification(False, 0.0, "thumbnail", (), "thumbnails aligned", structure, 1.0)
+        return Verification(False, 0.0, "thumbnail", (), "thumbnails aligned", structure, 1.0, 0.9)
 
     monkeypatch.setattr(judge, "verification", lambda row, found: aligned(0.9))
     accepted = judge.confirm(0, verdict)
     assert accepted is not None and "recoloured" in accepted.transforms
     monkeypatch.setattr(judge, "verification", lambda row, found: aligned(0.13))
     assert judge.confirm(0, verdict) is None
+
+
+@pytest.mark.parametrize(
+    ("suspect_name", "structure", "correlation", "kept"),
+    [
+        ("b.png", 0.13, 0.32, False),  # neither outlines nor tones: look-alike strokes on empty canvases
+        ("b.png", 0.42, 0.86, True),  # pixel art resampled by 0.75: the tones still agree
+        ("b.png", 0.62, 0.32, True),  # the outlines agree
+        ("b.9.png", 0.24, 0.40, True),  # a flat 9-patch panel: outlines are its stretch markers
+    ],
+)
+def test_a_faithful_pass_on_hashes_is_refused_when_its_thumbnails_share_neither_outlines_nor_tones(
+    monkeypatch: pytest.MonkeyPatch, suspect_name: str, structure: float, correlation: float, kept: bool
+) -> None:
+    base = matching.pack(prints_of({"a.png": png(generated_sprite(1))}))
+    other = matching.pack(prints_of({suspect_name: png(generated_sprite(1))}))
+    judge = matching.Judge(base, other, Settings())
+    candidate = matching.Candidate(0, 0, False, 4, 1, 4, 30, 6, 60, 60)
+    verdict = matching.HashVerdict(
+        candidate,
+        recoloured=False,
+        edited=False,
+        similarity=0.96,
+        colours=matching.Colours(0.3, 0.0),
+        mask=None,
+    )
+    rejected = Verification(False, 0.0, "thumbnail", (), "thumbnails aligned", structure, 1.0, correlation)
+    monkeypatch.setattr(judge, "verification", lambda row, found: rejected)
+    assert (judge.confirm(0, verdict) is not None) is kept
 
 
 _MEASUREMENTS = {

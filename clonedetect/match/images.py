@@ -50,6 +50,7 @@ from clonedetect.fingerprint.hashes import (
     visible_share,
 )
 from clonedetect.match.verify import (
+    MIN_CORRELATION,
     RECOLOUR_SHIFT,
     SAME_OUTLINES,
     SIZE_TOLERANCE,
@@ -606,6 +607,20 @@ class Judge:
             assert verification is not None
             transforms.update(verification.transforms)
             evidence = f"{verification.evidence}; {evidence}"
+        # hashed alike, colours alike, yet the aligned thumbnails share neither outlines nor tones: two
+        # different thin strokes on empty canvases (their trimmed hashes are alike, their colour cells empty).
+        # Either alone is not enough: pixel art resampled by 0.75 keeps its tones but not its outlines; and
+        # a flat 9-patch panel has next to no tones, and outlines mostly from its black stretch markers
+        faithful = not (recoloured or edited)
+        if (
+            faithful
+            and not confirmed
+            and verification is not None
+            and verification.structure < DIFFERENT_OUTLINES
+            and verification.correlation < MIN_CORRELATION
+            and "nine-patch" not in transforms
+        ):
+            return None
         if recoloured and not confirmed and verification is not None:
             # outlines hashed alike, but the thumbnails do not show one picture recoloured: unless the
             # silhouettes and edges agree to the last bit, two round items (a button and an egg) look alike

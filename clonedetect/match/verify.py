@@ -214,6 +214,7 @@ class Verification:
     evidence: str
     structure: float  # how well the outlines agree, whatever the colours (gradient correlation)
     coverage: float
+    correlation: float  # how well the tones agree (normalised cross-correlation of the aligned greys)
     colour_shift: float = 0.0  # mean per-channel colour difference (0..1) on the chosen placement
 
 
@@ -401,6 +402,7 @@ def verify(first: View, second: View, background: Colour, accept_only: bool = Fa
         evidence=evidence,
         structure=result.structure,
         coverage=result.coverage,
+        correlation=result.correlation,
         colour_shift=result.colour_shift,
     )
 
