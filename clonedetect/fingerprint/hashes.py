@@ -394,9 +394,13 @@ def _sobel(planes: list[np.ndarray]) -> Gradients:
     )
 
 
+# mirroring an image negates its odd horizontal frequencies
+_MIRROR_SIGNS = np.where(np.arange(PHASH_BITS_SIDE) % 2 == 1, -1.0, 1.0)
+
+
 def _pair_from_low(low: np.ndarray) -> tuple[str, str]:
-    """(pHash, pHash of the mirrored image) from one DCT: mirroring negates the odd horizontal frequencies."""
-    mirrored = low * np.where(np.arange(low.shape[1]) % 2 == 1, -1.0, 1.0)
+    """(pHash, pHash of the mirrored image) from one DCT."""
+    mirrored = low * _MIRROR_SIGNS
     return _bits_from_low(low), _bits_from_low(mirrored)
 
 
