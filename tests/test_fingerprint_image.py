@@ -25,7 +25,7 @@ from PIL import Image
 
 from clonedetect.fingerprint import hashes
 from clonedetect.fingerprint import image as image_module
-from clonedetect.fingerprint.decode import DecodeError, declared_size, decode_image, sniff_format
+from clonedetect.fingerprint.decode import DecodeError, declared_size, decode_image, shrink, sniff_format
 from clonedetect.fingerprint.image import ImageFingerprinter
 from clonedetect.model import Frame, Print
 from clonedetect.settings import Limits, Settings
@@ -439,6 +439,18 @@ def test_hashes_use_a_128_px_copy_but_a_strip_keeps_32_px_across() -> None:
     # the thumbnail is made from that copy: the same 128 px
     thumbnail = one(encode(sprite(200))).thumbnail
     assert cv2.imdecode(np.frombuffer(thumbnail, np.uint8), cv2.IMREAD_UNCHANGED).shape == (128, 128, 4)
+
+
+def test_a_big_image_shrunk_through_a_whole_factor_is_the_same_picture() -> None:
+    """decode.shrink averages a 4096 x 3000 page by 15 first (OpenCV's fast path) and then to 256 x 188:
+    within one grey level of averaging it to 256 x 188 in one go."""
+    y, x = np.mgrid[0:3000, 0:4096].astype(np.float32)
+    rgba = np.dstack([x / 4096 * 255, y / 3000 * 255, (x + y) / 7096 * 255, np.full_like(x, 255)])
+    rgba = rgba.astype(np.uint8)
+    in_one_go = cv2.resize(rgba, (256, 188), interpolation=cv2.INTER_AREA)
+    shrunk = shrink(rgba)
+    assert shrunk.shape == in_one_go.shape
+    assert int(np.abs(shrunk.astype(int) - in_one_go).max()) <= 1
 
 
 def test_blank_images_have_no_detail() -> None:
