@@ -567,4 +567,4 @@ def test_fast_phash_agrees_with_the_reference_on_real_sprites() -> None:
         # tie at the median in dozens, may differ in a tied bit or two
         assert distance <= 2 + hashes.median_ties(grey), path.name
         identical += distance == 0
-    assert identical >= 30  # 32 of these 40 on the 128 px work copy
+    assert identical >= 30  # 31 of these 40 on the 128 px work copy (fingerprint version 4)
