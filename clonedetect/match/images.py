@@ -558,6 +558,11 @@ class Judge:
         """A faithful copy (pHash, dHash, colours and silhouette agree), a recolour (edges and silhouette
         agree, colours differ) or an edited copy (pHash, dHash and silhouette agree, something else changed:
         a badge, a caption; the thumbnails must confirm it and say what), or None; `confirm` aligns it."""
+        hashes_close = candidate.phash <= self.threshold and candidate.dhash <= DHASH_CONFIRM
+        if not hashes_close and candidate.edges > EDGES_RECOLOUR:
+            # neither a copy nor a recolour, whatever the colours and silhouettes say: most candidates end
+            # here without comparing those (91 % of the 300 MB not-a-copy pair's, 76 % of its reskin's)
+            return None
         fitted = self.fitted(row, candidate)
         colours = compare_colours(
             self.base_traits[row], self.suspect_traits[candidate.suspect], candidate.mirrored, fitted
@@ -566,7 +571,7 @@ class Judge:
             self.base_traits[row], self.suspect_traits[candidate.suspect], candidate.mirrored
         )
         shapes_agree = mask is None or mask <= MASK_CONFIRM
-        close = candidate.phash <= self.threshold and candidate.dhash <= DHASH_CONFIRM and shapes_agree
+        close = hashes_close and shapes_agree
         faithful = close and colours.mean <= FAITHFUL_COLOUR
         # same outlines, other colours: everywhere, or in one region with not an edge moved
         recoloured = (
