@@ -347,13 +347,16 @@ def test_cache_files_round_trip_and_damaged_ones_are_misses(tmp_path: Path) -> N
     analysis = analyse(SAMPLES / "original.apk", Settings())
     data = cache_module.encode(analysis)
     assert cache_module.decode(data) == analysis
-    # what orjson refuses (a lone surrogate from a hostile file name) is written by json.dumps instead
+    # what orjson refuses (a lone surrogate from a hostile file name) is written by json.dumps instead,
+    # and read back by json.loads
     hostile = replace(
         analysis,
         prints=(replace(analysis.prints[0], asset=replace(analysis.prints[0].asset, path="a\udcff")),),
     )
     with pytest.raises(orjson.JSONEncodeError):
         orjson.dumps("a\udcff")
+    with pytest.raises(orjson.JSONDecodeError):
+        orjson.loads(cache_module.strict_json("a\udcff"))
     assert cache_module.decode(cache_module.encode(hostile)) == hostile
     store = cache_module.AnalysisCache(tmp_path)
     for damaged in (data[:-10], data[:100], b"not a cache file", data[:40] + b"\x00" * 8 + data[48:]):
