@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from imageprints import image_asset
 from PIL import Image
 
+from clonedetect.blank import is_blank
 from clonedetect.fingerprint import hashes
 from clonedetect.fingerprint import image as image_module
 from clonedetect.fingerprint.decode import DecodeError, declared_size, decode_image, shrink, sniff_format
@@ -454,10 +455,10 @@ def test_a_big_image_shrunk_through_a_whole_factor_is_the_same_picture() -> None
 
 
 def test_blank_images_have_no_detail() -> None:
-    assert hashes.is_blank(one(encode(np.zeros((32, 32, 4), np.uint8))).value("detail"))
+    assert is_blank(one(encode(np.zeros((32, 32, 4), np.uint8))).value("detail"))
     flat = np.full((32, 32, 4), (200, 30, 30, 255), np.uint8)
-    assert hashes.is_blank(one(encode(flat)).value("detail"))
-    assert not hashes.is_blank(one(encode(sprite())).value("detail"))
+    assert is_blank(one(encode(flat)).value("detail"))
+    assert not is_blank(one(encode(sprite())).value("detail"))
 
 
 # Pinned values: a change means a library upgrade (OpenCV resizing, numpy) or our code changed the hashes,

@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import sqlite3
+import subprocess
 import sys
 import zipfile
 from dataclasses import replace
@@ -279,10 +280,11 @@ def test_hamming_bits_skip_blank_and_malformed_hashes() -> None:
     assert index.hamming_bits({"phash": "00"}) is None
 
 
-def test_blank_threshold_matches_the_fingerprint_module() -> None:
-    from clonedetect.fingerprint import hashes as fingerprint_hashes
-
-    assert index.BLANK_DETAIL == fingerprint_hashes.BLANK_DETAIL
+def test_the_store_reads_catalogues_without_the_image_stack() -> None:
+    # the store shares is_blank with the matcher (clonedetect.blank) without importing OpenCV through it
+    probe = "import sys, clonedetect.store, clonedetect.store.index; print('cv2' in sys.modules)"
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"
 
 
 def test_text_bands_pair_edited_strings_and_not_different_ones() -> None:

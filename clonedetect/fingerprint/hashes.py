@@ -60,7 +60,6 @@ UPSCALE_TO = 64
 DHASH_MARGIN = 2.0  # grey levels: a smaller step counts as flat
 MASK_SIDE = 16
 COLOUR_SIDE = 4
-BLANK_DETAIL = 2  # detail below this: nothing to see
 TRIM_ALPHA = 0.05  # margin pixels fainter than this count as empty when trimming
 # longer side of the work copy. Every hash ends at 32 x 32 or less; from the 256 px decoded copy instead, an
 # image of perf.py's game took 2.60 ms (shrink, prepare, hashes, thumbnail; 2.04 ms now), and the accuracy
@@ -274,13 +273,6 @@ def visible_share(ink: str | None) -> float | None:
         return int(ink, 16) / 255.0
     except ValueError:
         return None
-
-
-def is_blank(detail: str | None) -> bool:
-    try:
-        return detail is not None and int(detail, 16) < BLANK_DETAIL
-    except ValueError:
-        return False  # a malformed stored value: not known to be blank
 
 
 def perceptual_hashes(work: WorkImage) -> list[tuple[str, str]]:

@@ -40,12 +40,12 @@ from itertools import islice
 
 import numpy as np
 
+from clonedetect.blank import is_blank
 from clonedetect.fingerprint.hashes import (
     BACKGROUNDS,
     COLOUR_SIDE,
     MASK_SIDE,
     decode_screen,
-    is_blank,
     srgb_to_lab,
     visible_share,
 )

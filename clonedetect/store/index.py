@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from clonedetect.blank import is_blank
 from clonedetect.model import AssetKind, Print
 
 HAMMING_ALGORITHM = "phash"  # what the index holds for every baseline image
@@ -31,9 +32,6 @@ HASH_BITS = 64
 BLOCKS = 4
 BLOCK_BITS = HASH_BITS // BLOCKS
 BLOCK_MASK = np.uint64((1 << BLOCK_BITS) - 1)
-# fingerprint.hashes.BLANK_DETAIL, repeated so the store does not import the image stack (OpenCV) to read a
-# catalogue; a test keeps the two equal.
-BLANK_DETAIL = 2
 CANDIDATE_BUDGET = 2_000_000  # candidates checked per batch: bounds memory to ~100 MB whatever the skew
 
 # The value of each kind that identifies one asset exactly. Images use the decoded pixels: an atlas frame
@@ -80,20 +78,13 @@ def hamming_bits(values: Mapping[str, str], algorithm: str = HAMMING_ALGORITHM) 
     """The hash as a signed 64-bit integer (SQLite's integer), or None when absent, malformed or blank:
     a blank image's hash is noise that would land every blank image of every game in one bucket."""
     value = values.get(algorithm)
-    if value is None or len(value) != HASH_BITS // 4 or _is_blank(values.get("detail")):
+    if value is None or len(value) != HASH_BITS // 4 or is_blank(values.get("detail")):
         return None
     try:
         unsigned = int(value, 16)
     except ValueError:
         return None
     return unsigned - (1 << 64) if unsigned >= 1 << 63 else unsigned
-
-
-def _is_blank(detail: str | None) -> bool:
-    try:
-        return detail is not None and int(detail, 16) < BLANK_DETAIL
-    except ValueError:
-        return False
 
 
 def print_values(item: Print) -> dict[str, str]:
