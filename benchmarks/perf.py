@@ -327,10 +327,13 @@ def measure_not_a_copy(
         print("not a copy: naive ...", flush=True)
         naive = raw_run(run_naive(original, other, scratch / "naive.json")[0])
     shutil.rmtree(scratch, ignore_errors=True)
+    verdict = json.loads(report.read_text())["verdict"]
     return {
         "suspect": other.name,
         "suspect_bytes": other.stat().st_size,
-        "verdict_score": json.loads(report.read_text())["verdict"]["score"],
+        # the verdict too: a timing of a wrong answer would be no measure of the store-feed case
+        "verdict_clone": verdict["clone"],
+        "verdict_score": verdict["score"],
         "clonedetect": raw_run(result),
         "stages": stages,
         "naive": naive,
@@ -444,8 +447,9 @@ def print_table(result: dict[str, Any]) -> None:
     naive_other = f"{other['naive']['wall']:.2f} s" if other["naive"] else "not run"
     print(
         f"not a copy ({other['suspect']}, {other['suspect_bytes'] / 1e6:.0f} MB), one cold run: "
-        f"{other['clonedetect']['wall']:.2f} s wall, {other['clonedetect']['cpu']:.2f} s CPU, verdict score "
-        f"{other['verdict_score']}; naive {naive_other}"
+        f"{other['clonedetect']['wall']:.2f} s wall, {other['clonedetect']['cpu']:.2f} s CPU, verdict "
+        f"{'clone' if other['verdict_clone'] else 'not a clone'} (score {other['verdict_score']}); "
+        f"naive {naive_other}"
     )
     print("not-a-copy stages: " + ", ".join(f"{k} {v}" for k, v in other["stages"].items()))
     print(f"reports identical across runs: {result['deterministic']}")

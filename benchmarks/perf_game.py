@@ -14,8 +14,9 @@ lists), a few incompressible audio files, string files in three locales and data
 a private server ships: most art byte-identical, some re-encoded (same pixels, other bytes), recoloured,
 rescaled or replaced; a few strings edited, prices changed; a new name, package id, icon and signing key.
 
-Everything is derived from fixed seeds, so one size always gives the same plan (bytes depend on the
-OpenCV/zlib/libjpeg versions, like any encoder's output).
+Everything is derived from the plan's seed, so one size and seed always give the same game (bytes depend
+on the OpenCV/zlib/libjpeg versions, like any encoder's output); another seed and identity give another
+game (perf.py's not-a-copy suspect).
 """
 
 from __future__ import annotations
@@ -86,8 +87,40 @@ class AtlasSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class GameIdentity:
+    """What tells one game from another besides its art: its names (its clone renames it) and publisher."""
+
+    publisher: str  # the signing certificate's subject
+    package_id: str
+    title: str
+    title_zh: str
+    zone: str  # the first server zone's name
+    zone_zh: str
+
+
+REALM = GameIdentity(
+    "CN=Example Games, O=Example Games Ltd, C=CN",
+    "com.examplegames.realm",
+    "Realm of Dragons",
+    "龙域",
+    "Azure Realm",
+    "青龙区",
+)
+STARFALL = GameIdentity(
+    "CN=Starfall Games, O=Starfall Games GmbH, C=DE",
+    "com.starfallgames.tactics",
+    "Starfall Tactics",
+    "星落战术",
+    "Dawn Coast",
+    "晨岸区",
+)
+
+
+@dataclass(frozen=True, slots=True)
 class GamePlan:
     target_bytes: int
+    seed: int  # every byte of the game comes from it: art, icon, strings, tables, audio
+    identity: GameIdentity
     images: tuple[ImageSpec, ...]
     atlases: tuple[AtlasSpec, ...]
     audio: tuple[tuple[str, int], ...]  # (path under assets/, bytes)
@@ -121,7 +154,7 @@ def _edit(path: str) -> str:
     return next(name for name, upper in EDITS if share < upper)
 
 
-def plan_game(target_bytes: int, seed: int = 7) -> GamePlan:
+def plan_game(target_bytes: int, seed: int = 7, identity: GameIdentity = REALM) -> GamePlan:
     """The game's asset list for a package of about `target_bytes`.
 
     A bigger game is mostly a higher-resolution one (an HD build), as real games grow: asset counts grow at
@@ -176,6 +209,8 @@ def plan_game(target_bytes: int, seed: int = 7) -> GamePlan:
         audio.append((f"audio/track_{number:03d}.ogg", int(rng.integers(2 * MIB, 4 * MIB))))
     return GamePlan(
         target_bytes=target_bytes,
+        seed=seed,
+        identity=identity,
         images=tuple(images),
         atlases=tuple(atlases),
         audio=tuple(audio),
@@ -378,7 +413,7 @@ def string_files(plan: GamePlan, clone: bool) -> dict[str, bytes]:
     """assets/i18n/<locale>/strings.json per locale; the clone edits 4 % of values and adds 6 % new ones."""
     files: dict[str, bytes] = {}
     for locale in LOCALES:
-        rng = np.random.default_rng(_stable("strings:" + locale) % 2**32)
+        rng = np.random.default_rng(_stable(f"strings:{plan.seed}:{locale}") % 2**32)
         values: dict[str, str] = {}
         for index in range(plan.strings_per_locale):
             length = int(rng.integers(2, 30))
@@ -391,7 +426,7 @@ def string_files(plan: GamePlan, clone: bool) -> dict[str, bytes]:
             )
             values[f"str_{index:05d}"] = text
         if clone:
-            edit = np.random.default_rng(_stable("clone-strings:" + locale) % 2**32)
+            edit = np.random.default_rng(_stable(f"clone-strings:{plan.seed}:{locale}") % 2**32)
             for key in list(values):
                 roll = edit.random()
                 if roll < 0.04:
@@ -406,7 +441,7 @@ def string_files(plan: GamePlan, clone: bool) -> dict[str, bytes]:
 
 def table_files(plan: GamePlan, clone: bool) -> dict[str, bytes]:
     """items/skills/shop CSV tables and a monsters JSON list; the clone halves the shop prices."""
-    rng = np.random.default_rng(11)
+    rng = np.random.default_rng(_stable(f"tables:{plan.seed}") % 2**32)
     rows = plan.table_rows
     items = [["item_id", "name", "type", "rarity", "attack", "defence", "price"]]
     for index in range(rows):
@@ -446,13 +481,15 @@ def _csv(rows: list[list[str]]) -> bytes:
     return buffer.getvalue().encode()
 
 
-def audio_bytes(size: int, seed: int) -> bytes:
+def audio_bytes(plan: GamePlan, path: str, size: int) -> bytes:
     """Compressed audio does not compress again: an Ogg page header, then random bytes."""
-    return b"OggS\x00\x02" + np.random.default_rng(seed).bytes(size - 6)
+    rng = np.random.default_rng(_stable(f"audio:{plan.seed}:{path}") % 2**32)
+    return b"OggS\x00\x02" + rng.bytes(size - 6)
 
 
-def icon(side: int, clone: bool) -> bytes:
-    image = paint(np.random.default_rng(99), side, side, False)
+def icon(plan: GamePlan, side: int, clone: bool) -> bytes:
+    """The launcher icon: one picture at every density (the clone's hue-shifted)."""
+    image = paint(np.random.default_rng(_stable(f"icon:{plan.seed}") % 2**32), side, side, False)
     return encode(recolour(image, 90) if clone else image, "png")
 
 
@@ -491,9 +528,12 @@ def render_game(plan: GamePlan, workdir: Path, jobs: int) -> tuple[Path, Path]:
     for clone, root in ((False, roots[0]), (True, roots[1])):
         for path, data in {**string_files(plan, clone), **table_files(plan, clone)}.items():
             _write(root / path, data)
-        for number, (path, size) in enumerate(plan.audio):
-            _write(root / path, audio_bytes(size, number))
+        for path, size in plan.audio:
+            _write(root / path, audio_bytes(plan, path, size))
     return roots
+
+
+EXTRA_AUDIO = "audio/ambience_extra.ogg"
 
 
 def top_up(plan: GamePlan, roots: tuple[Path, Path]) -> None:
@@ -503,7 +543,7 @@ def top_up(plan: GamePlan, roots: tuple[Path, Path]) -> None:
     missing = plan.target_bytes + TOP_UP_MARGIN - total
     if missing > 0:
         for root in roots:
-            _write(root / "audio/ambience_extra.ogg", audio_bytes(missing, len(plan.audio)))
+            _write(root / EXTRA_AUDIO, audio_bytes(plan, EXTRA_AUDIO, missing))
 
 
 def build_pair(plan: GamePlan, workdir: Path, jobs: int = os.cpu_count() or 1) -> GamePair:
@@ -516,26 +556,27 @@ def build_pair(plan: GamePlan, workdir: Path, jobs: int = os.cpu_count() or 1) -
 def package_pair(plan: GamePlan, workdir: Path, roots: tuple[Path, Path]) -> GamePair:
     """Both rendered games as signed APKs: workdir/original.apk and workdir/clone.apk."""
     original_assets, clone_assets = roots
-    original_key = make_key(workdir / "keys", "RSA", "CN=Example Games, O=Example Games Ltd, C=CN")
+    original_key = make_key(workdir / "keys", "RSA", plan.identity.publisher)
     clone_key = make_key(workdir / "keys", "RSA", "CN=Android Debug, O=Android, C=US")
     densities = {"mdpi": 48, "hdpi": 72, "xhdpi": 96, "xxhdpi": 144, "xxxhdpi": 192}
     common = {"version_code": 320, "version_name": "3.2.0", "schemes": ("v1", "v2")}
+    game = plan.identity
     original = build_apk(
         workdir / "original.apk",
-        package_id="com.examplegames.realm",
-        label={"": "Realm of Dragons", "zh-rCN": "龙域"},
-        strings={"": {"menu_start": "Start", "zone_1": "Azure Realm"}, "zh-rCN": {"zone_1": "青龙区"}},
-        icons={density: icon(side, clone=False) for density, side in densities.items()},
+        package_id=game.package_id,
+        label={"": game.title, "zh-rCN": game.title_zh},
+        strings={"": {"menu_start": "Start", "zone_1": game.zone}, "zh-rCN": {"zone_1": game.zone_zh}},
+        icons={density: icon(plan, side, clone=False) for density, side in densities.items()},
         assets=FileTree(original_assets),
         key=original_key,
         **common,  # type: ignore[arg-type]
     )
     clone = build_apk(
         workdir / "clone.apk",
-        package_id="com.pirate.realm",
-        label={"": "Realm of Dragons Private", "zh-rCN": "龙域私服"},
+        package_id="com.pirate." + game.package_id.rsplit(".", 1)[-1],
+        label={"": game.title + " Private", "zh-rCN": game.title_zh + "私服"},
         strings={"": {"menu_start": "Start", "zone_1": "Supreme One"}, "zh-rCN": {"zone_1": "至尊一区"}},
-        icons={density: icon(side, clone=True) for density, side in densities.items()},
+        icons={density: icon(plan, side, clone=True) for density, side in densities.items()},
         assets=FileTree(clone_assets),
         key=clone_key,
         **common,  # type: ignore[arg-type]
@@ -569,13 +610,14 @@ OTHER_SEED = 8  # another game: the default plan uses seed 7
 
 
 def other_game(size: int, workdir: Path, jobs: int) -> Path:
-    """workdir/other-<MiB>m.apk: another game of this generator (another seed, half the size), not a copy of
-    the original; kept for the next run. The generator gives every game the same icon file and draws strings
-    from one small vocabulary, so the two share those; their art and tables are their own."""
+    """workdir/other-<MiB>m.apk: another game of this generator (another seed, name and package, half the
+    size), not a copy of the original: its art, icon, strings, tables and audio are its own; it shares the
+    art style and the syllables its words are made of, as two games of one genre and language would. Kept
+    for the next run."""
     target = workdir / f"other-{size // MIB}m.apk"
     if not target.exists():
         folder = workdir / "other"
-        pair = build_pair(plan_game(max(size // 2, 20 * MIB), seed=OTHER_SEED), folder, jobs)
+        pair = build_pair(plan_game(max(size // 2, 20 * MIB), OTHER_SEED, STARFALL), folder, jobs)
         pair.original.replace(target)
         shutil.rmtree(folder, ignore_errors=True)
     return target
