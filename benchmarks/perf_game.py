@@ -556,11 +556,11 @@ def build_pair(plan: GamePlan, workdir: Path, jobs: int = os.cpu_count() or 1) -
 def package_pair(plan: GamePlan, workdir: Path, roots: tuple[Path, Path]) -> GamePair:
     """Both rendered games as signed APKs: workdir/original.apk and workdir/clone.apk."""
     original_assets, clone_assets = roots
-    original_key = make_key(workdir / "keys", "RSA", plan.identity.publisher)
+    game = plan.identity
+    original_key = make_key(workdir / "keys", "RSA", game.publisher)
     clone_key = make_key(workdir / "keys", "RSA", "CN=Android Debug, O=Android, C=US")
     densities = {"mdpi": 48, "hdpi": 72, "xhdpi": 96, "xxhdpi": 144, "xxxhdpi": 192}
     common = {"version_code": 320, "version_name": "3.2.0", "schemes": ("v1", "v2")}
-    game = plan.identity
     original = build_apk(
         workdir / "original.apk",
         package_id=game.package_id,
