@@ -95,8 +95,8 @@ class WorkImage:
 
 
 def prepare(premultiplied: np.ndarray) -> WorkImage:
-    """The float copy every hash starts from (input: premultiplied RGBA uint8, normally the decoded copy)."""
-    premultiplied = work_copy(premultiplied)
+    """The float copy every hash starts from (input: the work copy, premultiplied RGBA uint8: work_copy()'s,
+    which the thumbnail is made from too)."""
     height, width = premultiplied.shape[:2]
     if max(height, width) <= TINY_SIDE:
         factor = -(-UPSCALE_TO // max(height, width))
