@@ -425,6 +425,25 @@ def test_an_edit_passed_on_hashes_is_refused_when_its_thumbnails_show_other_outl
     assert judge.confirm(0, verdict) is None
 
 
+def test_only_the_closest_grey_zone_candidates_are_aligned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A baseline image with no copy on hashes aligns at most VERIFY_LIMIT grey-zone candidates, closest
+    first: each rejected one costs a placement search, and a suspect that is no copy has them everywhere."""
+    base = matching.pack(prints_of({"a.png": png(generated_sprite(1))}))
+    other = matching.pack(prints_of({f"s{seed}.png": png(generated_sprite(seed)) for seed in range(2, 7)}))
+    judge = matching.Judge(base, other, Settings())
+    # pHash 12 (over the threshold) and edges 20 (no recolour): no verdict on hashes, only alignment;
+    # dHash sets the closeness (pHash + dHash), the last one is outside the grey zone
+    closeness = {0: 40, 1: 20, 2: 30, 3: 26, 4: matching.GREY_ZONE + 1}
+    candidates = [
+        matching.Candidate(index, 0, False, 12, total - 12, 12, 30, 20, matching.FAR, matching.FAR)
+        for index, total in closeness.items()
+    ]
+    aligned: list[int] = []
+    monkeypatch.setattr(judge, "on_thumbnails", lambda row, candidate: aligned.append(candidate.suspect))
+    assert judge.best(0, candidates) is None
+    assert aligned == [1, 3, 2, 0][: matching.VERIFY_LIMIT]  # never the one outside the grey zone
+
+
 @pytest.mark.parametrize(
     ("suspect_name", "structure", "correlation", "kept"),
     [
