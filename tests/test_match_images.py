@@ -444,6 +444,28 @@ def test_only_the_closest_grey_zone_candidates_are_aligned(monkeypatch: pytest.M
     assert aligned == [1, 3, 2, 0][: matching.VERIFY_LIMIT]  # never the one outside the grey zone
 
 
+def test_the_shortlist_of_candidates_is_judged_as_all_of_them() -> None:
+    """near_matches ships each row's shortlist to the workers, not every candidate; best() must choose the
+    same from it: look-alike sprites of one style (no copy), a recolour, a crop and a faithful copy."""
+    sprites = {f"a{seed}.png": generated_sprite(seed) for seed in range(1, 9)}
+    copies = {
+        "hue.png": hue_shift(sprites["a1.png"]),
+        "crop.png": sprites["a2.png"].crop((4, 4, 60, 60)).resize((64, 64), Image.Resampling.LANCZOS),
+        "same.png": sprites["a3.png"].resize((48, 48), Image.Resampling.LANCZOS),
+        **{f"other{seed}.png": generated_sprite(seed) for seed in range(20, 32)},
+    }
+    base = matching.pack(prints_of({name: png(image) for name, image in sprites.items()}))
+    other = matching.pack(prints_of({name: png(image) for name, image in copies.items()}))
+    threshold = Settings().thresholds.phash_distance
+    judge = matching.Judge(base, other, Settings())
+    shortened = 0
+    for row, candidates in enumerate(matching.nearest(base, other)):
+        short = matching.shortlist(base, other, row, candidates, threshold)
+        shortened += len(candidates) - len(short)
+        assert judge.best(row, short) == judge.best(row, candidates)
+    assert shortened > 0
+
+
 @pytest.mark.parametrize(
     ("suspect_name", "structure", "correlation", "kept"),
     [

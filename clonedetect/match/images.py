@@ -505,6 +505,39 @@ class HashVerdict:
     mask: float | None  # silhouette distance, when both have alpha
 
 
+def _hashes_close(candidate: Candidate, threshold: int) -> bool:
+    return candidate.phash <= threshold and candidate.dhash <= DHASH_CONFIRM
+
+
+def may_pass_on_hashes(candidate: Candidate, threshold: int) -> bool:
+    """Close enough on pHash and dHash for a copy, or on the edge hash for a recolour (Judge.on_hashes)."""
+    return _hashes_close(candidate, threshold) or candidate.edges <= EDGES_RECOLOUR
+
+
+def grey_zone(base: Hashes, suspect: Hashes, row: int, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates close enough to be aligned on thumbnails when none passes on hashes: closest first;
+    among equally close ones (the same icon at several densities), the nearest size, then the path."""
+    item = base.prints[row]
+
+    def rank(candidate: Candidate) -> tuple[int, float, str]:
+        copy = suspect.prints[candidate.suspect]
+        size_gap = abs(float(np.log(max(1, item.width * item.height) / max(1, copy.width * copy.height))))
+        return candidate.closeness, size_gap, copy.asset.path
+
+    return sorted((c for c in candidates if c.closeness <= GREY_ZONE or c.edges <= EDGES_RECOLOUR), key=rank)
+
+
+def shortlist(
+    base: Hashes, suspect: Hashes, row: int, candidates: Sequence[Candidate], threshold: int
+) -> list[Candidate]:
+    """The candidates Judge.best can use, in their order: those that may pass on hashes and the first
+    VERIFY_LIMIT of the grey zone; best() judges the shortlist as it judges the whole list. The others are
+    dropped before rows are shipped to workers with their candidates' prints (when the suspect is no copy,
+    most of a row's up to 9 candidates)."""
+    aligned = {c.suspect for c in grey_zone(base, suspect, row, candidates)[:VERIFY_LIMIT]}
+    return [c for c in candidates if may_pass_on_hashes(c, threshold) or c.suspect in aligned]
+
+
 class Judge:
     """Judges the candidates of one baseline x suspect comparison; keeps decoded thumbnails for reuse."""
 
@@ -538,16 +571,7 @@ class Judge:
             if judgement is not None:
                 return judgement, path
         passed = []
-        # closest first; among equally close ones (the same icon at several densities), the nearest size
-        grey = sorted(
-            (c for c in candidates if c.closeness <= GREY_ZONE or c.edges <= EDGES_RECOLOUR),
-            key=lambda c: (
-                c.closeness,
-                self._size_gap(row, c),
-                self.suspect.prints[c.suspect].asset.path,
-            ),
-        )
-        for candidate in grey[:VERIFY_LIMIT]:
+        for candidate in grey_zone(self.base, self.suspect, row, candidates)[:VERIFY_LIMIT]:
             judgement = self.on_thumbnails(row, candidate)
             if judgement is not None:
                 passed.append((judgement, self.suspect.prints[candidate.suspect].asset.path))
@@ -555,16 +579,12 @@ class Judge:
             return None
         return min(passed, key=lambda pair: (-pair[0].similarity, pair[0].colour, pair[1]))
 
-    def _size_gap(self, row: int, candidate: Candidate) -> float:
-        item, copy = self.base.prints[row], self.suspect.prints[candidate.suspect]
-        return abs(float(np.log(max(1, item.width * item.height) / max(1, copy.width * copy.height))))
-
     def on_hashes(self, row: int, candidate: Candidate) -> HashVerdict | None:
         """A faithful copy (pHash, dHash, colours and silhouette agree), a recolour (edges and silhouette
         agree, colours differ) or an edited copy (pHash, dHash and silhouette agree, something else changed:
         a badge, a caption; the thumbnails must confirm it and say what), or None; `confirm` aligns it."""
-        hashes_close = candidate.phash <= self.threshold and candidate.dhash <= DHASH_CONFIRM
-        if not hashes_close and candidate.edges > EDGES_RECOLOUR:
+        hashes_close = _hashes_close(candidate, self.threshold)
+        if not may_pass_on_hashes(candidate, self.threshold):
             # neither a copy nor a recolour, whatever the colours and silhouettes say: most candidates end
             # here without comparing those (91 % of the 300 MB not-a-copy pair's, 76 % of its reskin's)
             return None
@@ -738,7 +758,8 @@ def near_matches(baseline: Sequence[Print], suspect: Sequence[Print], settings: 
     frames share candidates, so their thumbnails are decoded once per chunk). A chunk ships only its own
     prints and those of its candidates; the result does not depend on the number of workers."""
     base, other = pack(baseline), pack(suspect)
-    ranked = nearest(base, other)
+    threshold = settings.thresholds.phash_distance
+    ranked = (shortlist(base, other, row, found, threshold) for row, found in enumerate(nearest(base, other)))
     rows = len(base.prints)
     jobs = settings.jobs
     if jobs > 1 and rows >= MIN_PARALLEL_ROWS:
