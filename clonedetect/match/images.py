@@ -93,7 +93,7 @@ MIRROR_MARGIN = 4  # mirrored pHash must beat the direct one by this many bits t
 GREY_ZONE = 48  # pHash + dHash distance (of 128) up to which a candidate may still be verified
 # grey-zone candidates per baseline image that are verified on thumbnails, closest first. Each rejected one
 # costs a placement search (~7 ms), and a suspect that is no copy has up to this many per baseline image: 2
-# instead of 3 took a third off matching the 300 MB pairs, with the same matches; on benchmarks/accuracy.py
+# instead of 3 took a third off the judging CPU of the 300 MB pairs, with the same matches; on accuracy.py
 # every grey-zone acceptance comes from the first two (its JSON is the same at 2 and 3; at 1 three copies are
 # lost; at 6 one wrong match is added). What is given up: a copy ranking third, behind two closer look-alikes.
 VERIFY_LIMIT = 2
@@ -756,7 +756,8 @@ def near_matches(baseline: Sequence[Print], suspect: Sequence[Print], settings: 
     Judging (thumbnail alignment above all) is most of matching's time and each row is independent, so
     with Settings.jobs > 1 rows are judged in the worker pool, in chunks of neighbouring rows (an atlas's
     frames share candidates, so their thumbnails are decoded once per chunk). A chunk ships only its own
-    prints and those of its candidates; the result does not depend on the number of workers."""
+    prints and those of its rows' shortlisted candidates; the result does not depend on the number of
+    workers."""
     base, other = pack(baseline), pack(suspect)
     threshold = settings.thresholds.phash_distance
     ranked = (shortlist(base, other, row, found, threshold) for row, found in enumerate(nearest(base, other)))
