@@ -21,7 +21,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from clonedetect import __version__
-from clonedetect.cache import analyse_cached, compare_cached, default_cache_dir
+from clonedetect.cache import ReportRun, analyse_cached, default_cache_dir, report_cached, report_of
 from clonedetect.cli_common import (
     EXIT_CLONE,
     EXIT_ERROR,
@@ -45,8 +45,7 @@ from clonedetect.cli_exhibit import exhibit_command, notice_command
 from clonedetect.cli_store import baseline_app, scan_command
 from clonedetect.errors import UsageError
 from clonedetect.gc_tuning import collect_less_often
-from clonedetect.model import Comparison
-from clonedetect.report import build_inspection, build_report, render_json, utc_timestamp
+from clonedetect.report import build_inspection, render_json, utc_timestamp
 from clonedetect.report.console import make_console, render_console, render_inspection, render_timings
 from clonedetect.report.labels import Lang
 from clonedetect.settings import Settings, Thresholds
@@ -143,11 +142,10 @@ def compare(
         if json_file is not None:
             _refuse_overwriting_inputs(json_file, (original, suspect_path))
         cache_dir = None if no_cache else default_cache_dir()
-        comparison = _compare_with(original, registered, suspect_path, settings, cache_dir)
+        command = [PROG, *invocation_argv(ctx)]
+        run = _report_with(original, registered, suspect_path, settings, cache_dir, command)
+        report = run.report
         started = time.perf_counter()
-        report = build_report(
-            comparison, settings, command=[PROG, *invocation_argv(ctx)], generated_at=utc_timestamp()
-        )
         if json_file is not None:
             write_text(json_file, render_json(report))
         if html is not None or pdf is not None:
@@ -159,9 +157,9 @@ def compare(
         render_console(report, console, quiet=quiet, verbose=verbose)
         if timings and not quiet:
             # the report stage: building the report, writing it, the exhibit and the console view above
-            reported = (REPORT_STAGE, time.perf_counter() - started)
-            render_timings((*comparison.timings, reported), console)
-        return EXIT_CLONE if comparison.verdict.clone else EXIT_NO_CLONE
+            reported = (REPORT_STAGE, run.built + time.perf_counter() - started)
+            render_timings((*run.timings, reported), console)
+        return EXIT_CLONE if report["verdict"]["clone"] else EXIT_NO_CLONE
 
     raise typer.Exit(guarded(work, debug=debug))
 
@@ -217,18 +215,28 @@ def _registered_store(original: Path, store: Path | None) -> Path | None:
     return root
 
 
-def _compare_with(
-    original: Path, registered: Path | None, suspect: Path, settings: Settings, cache_dir: Path | None
-) -> Comparison:
-    """File against file goes through the comparison cache (a hit imports neither the pipeline nor the
-    store); against a registered baseline only the suspect's analysis is cached (see clonedetect.cache)."""
+def _report_with(
+    original: Path,
+    registered: Path | None,
+    suspect: Path,
+    settings: Settings,
+    cache_dir: Path | None,
+    command: list[str],
+) -> ReportRun:
+    """File against file goes through the report and comparison caches (a hit imports neither the pipeline
+    nor the store); against a registered baseline only the suspect's analysis is cached (see
+    clonedetect.cache)."""
+    generated_at = utc_timestamp()
     if registered is None:
-        return compare_cached(original, suspect, settings, cache_dir)
+        return report_cached(
+            original, suspect, settings, cache_dir, command=command, generated_at=generated_at
+        )
     from clonedetect.scan import compare_with_registered  # the pipeline and the store: NumPy, OpenCV
 
-    return compare_with_registered(
+    comparison = compare_with_registered(
         registered, str(original), analyse_cached(suspect, settings, cache_dir), settings
     )
+    return report_of(comparison, settings, command, generated_at)
 
 
 def _refuse_overwriting_inputs(target: str, inputs: Sequence[Path]) -> None:

@@ -375,6 +375,66 @@ def test_stored_matches_are_checked_column_by_column() -> None:
             serialise.matches_from_columns(bad)
 
 
+# --- the report cache ------------------------------------------------------------------------------------
+
+
+def test_a_report_hit_is_the_report_built_anew_with_this_runs_command_and_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The report of a comparison is kept with it; read back, it is the report a fresh build gives, but for
+    the command line and the timestamp, which are the run's own (also without --reproducible)."""
+    settings = Settings()
+    first = cache_module.report_cached(
+        ORIGINAL, SUSPECT, settings, tmp_path, command=COMMAND, generated_at="2026-01-01T00:00:00Z"
+    )
+    assert first.built > 0.0 and "match" in dict(first.timings)
+    assert sorted(p.suffix for p in tmp_path.iterdir() if p.suffix != cache_module.HASH_SUFFIX) == [
+        ".cdac",
+        ".cdac",
+        ".cdcc",
+        cache_module.REPORT_SUFFIX,
+    ]
+    no_pipeline = NoPipeline(monkeypatch)
+    again = [*COMMAND, "--json", "other.json"]
+    hit = cache_module.report_cached(
+        ORIGINAL, SUSPECT, settings, tmp_path, command=again, generated_at="2026-02-02T00:00:00Z"
+    )
+    assert no_pipeline.calls == []
+    assert [stage for stage, _ in hit.timings] == [cache_module.HASH_STAGE, cache_module.REPORT_CACHE_STAGE]
+    assert hit.built == 0.0
+    assert hit.report["command"] == again and hit.report["generated_at"] == "2026-02-02T00:00:00Z"
+    comparison = cache_module.compare_cached(ORIGINAL, SUSPECT, settings, tmp_path)
+    rebuilt = build_report(comparison, settings, command=again, generated_at="2026-02-02T00:00:00Z")
+    assert render_json(hit.report) == render_json(rebuilt)
+
+
+def test_a_damaged_report_is_a_miss_and_built_again_from_the_comparison(tmp_path: Path) -> None:
+    first = cache_module.report_cached(
+        ORIGINAL, SUSPECT, REPRODUCIBLE, tmp_path, command=COMMAND, generated_at="now"
+    )
+    (kept,) = tmp_path.glob("*" + cache_module.REPORT_SUFFIX)
+    data = kept.read_bytes()
+    document = json.loads(
+        zlib.decompress(data[len(cache_module.REPORT_FORMAT) + cache_module.LENGTH_BYTES :])
+    )
+    foreign = {**document, "schema_version": 0}
+    for damaged in (
+        data[: len(data) // 2],  # truncated
+        data.replace(b"clonedetect-report-cache 1", b"clonedetect-report-cache 9"),  # another format
+        cache_module.frame(cache_module.REPORT_FORMAT, foreign, level=0),  # another schema
+        cache_module.frame(cache_module.REPORT_FORMAT, {**document, "verdict": {}}, level=0),
+    ):
+        kept.write_bytes(damaged)
+        again = cache_module.report_cached(
+            ORIGINAL, SUSPECT, REPRODUCIBLE, tmp_path, command=COMMAND, generated_at="now"
+        )
+        assert [stage for stage, _ in again.timings] == [
+            cache_module.HASH_STAGE,
+            cache_module.COMPARISON_STAGE,
+        ]
+        assert render_json(again.report) == render_json(first.report)
+
+
 def test_a_timed_out_comparison_is_not_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     timed_out = AnalysisWarning("suspect.apk", "time limit reached (max_seconds 600): 3 entries not analysed")
     real_compare = pipeline_module.compare
@@ -384,8 +444,11 @@ def test_a_timed_out_comparison_is_not_kept(tmp_path: Path, monkeypatch: pytest.
         return replace(comparison, warnings=(*comparison.warnings, timed_out))
 
     monkeypatch.setattr(pipeline_module, "compare", compare_timed_out)
-    cache_module.compare_cached(ORIGINAL, UNRELATED, REPRODUCIBLE, tmp_path)
+    cache_module.report_cached(
+        ORIGINAL, UNRELATED, REPRODUCIBLE, tmp_path, command=COMMAND, generated_at="now"
+    )
     assert not list(tmp_path.glob("*" + cache_module.COMPARISON_SUFFIX))
+    assert not list(tmp_path.glob("*" + cache_module.REPORT_SUFFIX))  # nor its report
 
 
 def test_an_analysis_cut_short_is_kept_by_neither_cache(tmp_path: Path) -> None:
@@ -416,12 +479,19 @@ def test_compare_twice_gives_the_same_report_and_says_it_was_cached(
     args = ["compare", str(ORIGINAL), str(SUSPECT), "--json", str(report), "--reproducible", "--timings"]
     assert cli.run(args) == 1
     first = report.read_bytes()
-    assert cache_module.COMPARISON_STAGE not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert cache_module.COMPARISON_STAGE not in out and cache_module.REPORT_CACHE_STAGE not in out
     assert cli.run(args) == 1
     assert report.read_bytes() == first
     out = capsys.readouterr().out
-    assert cache_module.COMPARISON_STAGE in out
-    assert re.search(rf"{cli.REPORT_STAGE} +│ +[0-9]+\.[0-9]{{3}}", out)  # building and writing the report
+    assert cache_module.REPORT_CACHE_STAGE in out  # the report itself was read back
+    assert re.search(rf"{cli.REPORT_STAGE} +│ +[0-9]+\.[0-9]{{3}}", out)  # writing the report
+    # another number of jobs is recorded in the report: its report is built anew, from the cached comparison
+    jobs = json.loads(first)["settings"]["jobs"] + 1
+    assert cli.run([*args, "--jobs", str(jobs)]) == 1
+    out = capsys.readouterr().out
+    assert cache_module.COMPARISON_STAGE in out and cache_module.REPORT_CACHE_STAGE not in out
+    assert json.loads(report.read_bytes())["settings"]["jobs"] == jobs
     # --no-cache compares afresh, with the same result
     assert cli.run([*args, "--no-cache"]) == 1
     assert cache_module.COMPARISON_STAGE not in capsys.readouterr().out

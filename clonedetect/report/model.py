@@ -77,11 +77,19 @@ def build_report(
         "categories": categories_summary(comparison.categories, dict(comparison.texts)),
         "differences": differences_summary(comparison.differences),
         "warnings": warnings_summary(comparison.warnings),
-        "generated_at": REPRODUCIBLE_TIMESTAMP if settings.reproducible else generated_at,
-        "command": [str(argument) for argument in command],
+        **invocation(settings, command=command, generated_at=generated_at),
     }
     report["thumbnails"] = encode_thumbnails(dict(_shown(comparison.thumbnails, report["categories"])))
     return stable(report)
+
+
+def invocation(settings: Settings, *, command: list[str], generated_at: str) -> Report:
+    """What in a report belongs to the run that wrote it, not to the comparison: the timestamp and the
+    command line. A report read back from the cache (clonedetect.cache.ReportCache) takes this run's."""
+    return {
+        "generated_at": REPRODUCIBLE_TIMESTAMP if settings.reproducible else generated_at,
+        "command": [str(argument) for argument in command],
+    }
 
 
 def reported_thumbnails(comparison: Comparison) -> tuple[tuple[str, bytes], ...]:
