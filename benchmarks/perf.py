@@ -232,14 +232,21 @@ def run_clonedetect(
 
 
 def forget_suspect(cache: Path, suspect: Path) -> None:
-    """Delete the suspect's analysis and the comparison from the cache, keeping the original's analysis.
+    """Delete the suspect's analysis, the comparison and its report from the cache, keeping the original's
+    analysis.
 
     Relies on the cache's file names (clonedetect/cache.py): an analysis is `<input sha256[:16]>-<key>`,
-    a comparison `<original's [:16]>-<suspect's [:16]>-<key>`."""
+    a comparison and its report `<original's [:16]>-<suspect's [:16]>-<key>`."""
     prefix = hashlib.sha256(suspect.read_bytes()).hexdigest()[:16]
-    doomed = [*cache.glob(f"{prefix}-*.cdac"), *cache.glob(f"*-{prefix}-*.cdcc")]
-    if len(doomed) != 2:
-        raise RuntimeError(f"expected the suspect's analysis and the comparison in {cache}, found {doomed}")
+    doomed = [
+        *cache.glob(f"{prefix}-*.cdac"),
+        *cache.glob(f"*-{prefix}-*.cdcc"),
+        *cache.glob(f"*-{prefix}-*.cdrc"),
+    ]
+    if len(doomed) != 3:
+        raise RuntimeError(
+            f"expected the suspect's analysis, the comparison and its report in {cache}: {doomed}"
+        )
     for path in doomed:
         path.unlink()
 
