@@ -414,9 +414,7 @@ def test_a_damaged_report_is_a_miss_and_built_again_from_the_comparison(tmp_path
     )
     (kept,) = tmp_path.glob("*" + cache_module.REPORT_SUFFIX)
     data = kept.read_bytes()
-    document = json.loads(
-        zlib.decompress(data[len(cache_module.REPORT_FORMAT) + cache_module.LENGTH_BYTES :])
-    )
+    document, _ = cache_module.unframe(cache_module.REPORT_FORMAT, data)
     foreign = {**document, "schema_version": 0}
     for damaged in (
         data[: len(data) // 2],  # truncated
